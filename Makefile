@@ -1,0 +1,41 @@
+# The two commands: `make run` serves the seeded city, `make test` runs the test suite.
+VENV ?= .venv
+FOODTOUR := $(VENV)/bin/foodtour
+PORT ?= 8000
+export PORT
+
+.PHONY: run test setup install lint format bench clean db-down
+
+$(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
+	VENV=$(VENV) ./scripts/bootstrap.sh
+
+install: $(VENV)/.installed
+
+## embedded PostGIS up (installed when missing, as root), migrated, seeded
+setup: install
+	$(FOODTOUR) db up
+	$(FOODTOUR) migrate
+	$(FOODTOUR) seed
+
+run: setup
+	$(FOODTOUR) run --port $(PORT)
+
+test: setup
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	$(VENV)/bin/python -m bench.nearby
+
+db-down: install
+	$(FOODTOUR) db down
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

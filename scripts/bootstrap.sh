@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Create .venv and install the project with its dev tools. On a fresh Debian/Ubuntu machine,
+# as root, first install what Python needs (python3, venv); as a normal user, say what to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+python_ok() {
+  command -v python3 >/dev/null 2>&1 &&
+    python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
+}
+
+if ! python_ok; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "installing python3 and python3-venv with apt-get ..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip make ca-certificates
+  fi
+  python_ok || {
+    echo "Python 3.11+ with venv is needed: sudo apt-get install -y python3 python3-venv" >&2
+    exit 1
+  }
+fi
+
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
+touch "$VENV/.installed"

@@ -1,0 +1,1 @@
+"""Hai Phong digital food-tour map: the API service."""

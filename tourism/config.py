@@ -1,0 +1,44 @@
+"""Settings read from the environment (prefix ``TOURISM_``)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+
+class Settings(BaseSettings):
+    """Application settings; every field can be set as ``TOURISM_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="TOURISM_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Any PostGIS; when unset, the embedded cluster managed by `foodtour db up` is used.
+    database_url: str | None = None
+    data_dir: Path | None = None
+    embedded_port: int = Field(default=54329, ge=1024, le=65535)
+    embedded_database: str = "foodtour"
+    pool_size: int = Field(default=10, ge=1, le=100)
+    pool_max_overflow: int = Field(default=10, ge=0, le=100)
+    statement_timeout_ms: int = Field(default=5000, ge=100)
+    # Opening hours are precomputed as intervals for this many days ahead (see README).
+    open_window_days: int = Field(default=8, ge=2, le=60)
+    public_web_url: str = "http://127.0.0.1:8000"
+    public_api_url: str = "http://127.0.0.1:8000"
+
+    def resolved_database_url(self) -> str:
+        """The URL of the configured database, or of the embedded cluster."""
+        if self.database_url:
+            return self.database_url
+        from tourism.embedded import EmbeddedPostgres
+
+        return EmbeddedPostgres(self).url(self.embedded_database)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,274 @@
+"""The embedded PostGIS cluster behind `foodtour db up|down|status`.
+
+Debian's PostgreSQL binaries run as the invoking user, or as ``postgres`` when invoked as root
+(``initdb`` and ``postgres`` refuse to run as root). The cluster listens on 127.0.0.1 only, at a
+non-default port, with a random password kept in a file only the invoking user can read.
+"""
+
+import asyncio
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from tourism.config import PROJECT_ROOT, Settings
+
+PG_VERSION = "15"
+APT_PACKAGE = f"postgresql-{PG_VERSION}-postgis-3"
+EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
+SERVER_CONF = {
+    "listen_addresses": "'127.0.0.1'",
+    "max_connections": "200",
+    "shared_buffers": "'256MB'",
+    "work_mem": "'16MB'",
+    "synchronous_commit": "off",
+    "timezone": "'UTC'",
+    "log_min_messages": "warning",
+}
+
+
+class EmbeddedError(RuntimeError):
+    """The embedded cluster cannot be set up; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @property
+    def pgdata(self) -> Path:
+        return self.root / "pgdata"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def password_file(self) -> Path:
+        return self.root / "password"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "postgres.log"
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def default_data_dir() -> Path:
+    """A directory the server user can reach: in the project, or under /var/lib as root.
+
+    As root the project may live under /root, which the ``postgres`` user cannot traverse.
+    """
+    if not _is_root():
+        return PROJECT_ROOT / ".data"
+    digest = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
+    return Path("/var/lib/foodtour") / f"{PROJECT_ROOT.name}-{digest}"
+
+
+def find_bindir() -> Path | None:
+    """The bin directory of a PostgreSQL that has PostGIS installed, or None."""
+    for version in (PG_VERSION, "16", "17", "14"):
+        bindir = Path(f"/usr/lib/postgresql/{version}/bin")
+        control = Path(f"/usr/share/postgresql/{version}/extension/postgis.control")
+        if (bindir / "postgres").exists() and control.exists():
+            return bindir
+    return None
+
+
+class EmbeddedPostgres:
+    """Create, start, stop and describe the project's own PostGIS cluster."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = settings.embedded_port
+        self.paths = Paths(settings.data_dir or default_data_dir())
+        self.server_user = "postgres" if _is_root() else pwd.getpwuid(os.geteuid()).pw_name
+
+    # -- connection -----------------------------------------------------------------------
+    def password(self) -> str:
+        try:
+            return self.paths.password_file.read_text().strip()
+        except OSError as exc:
+            raise EmbeddedError(
+                f"no embedded database at {self.paths.root}: run `foodtour db up` first, "
+                "or set TOURISM_DATABASE_URL"
+            ) from exc
+
+    def url(self, database: str, driver: str = "postgresql+asyncpg") -> str:
+        return (
+            f"{driver}://postgres:{quote(self.password(), safe='')}@127.0.0.1:{self.port}/"
+            f"{database}"
+        )
+
+    # -- commands ---------------------------------------------------------------------------
+    def _as_server_user(self, *cmd: str | Path) -> list[str]:
+        args = [str(c) for c in cmd]
+        return ["runuser", "-u", "postgres", "--", *args] if _is_root() else args
+
+    def _run(self, *cmd: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self._as_server_user(*cmd), check=check, capture_output=True, text=True
+        )
+
+    def ensure_installed(self) -> Path:
+        bindir = find_bindir()
+        if bindir:
+            return bindir
+        if not _is_root():
+            raise EmbeddedError(
+                "PostGIS is not installed. Install it once with:\n"
+                f"    sudo apt-get install -y {APT_PACKAGE}\n"
+                "or point TOURISM_DATABASE_URL at an existing PostGIS."
+            )
+        print(f"installing {APT_PACKAGE} with apt-get ...", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", APT_PACKAGE],
+            check=True,
+            env=env,
+        )
+        bindir = find_bindir()
+        if not bindir:
+            raise EmbeddedError(f"{APT_PACKAGE} installed but PostGIS was not found")
+        return bindir
+
+    def _initdb(self, bindir: Path) -> None:
+        root = self.paths.root
+        root.mkdir(parents=True, exist_ok=True)
+        for d in (self.paths.pgdata, self.paths.socket_dir):
+            d.mkdir(mode=0o700, exist_ok=True)
+        if _is_root():
+            # The server user must traverse the root and own its directories.
+            root.chmod(0o755)
+            shutil.chown(self.paths.pgdata, "postgres", "postgres")
+            shutil.chown(self.paths.socket_dir, "postgres", "postgres")
+        password = secrets.token_urlsafe(24)
+        pwfile = self.paths.socket_dir / "initdb.pw"
+        pwfile.write_text(password)
+        if _is_root():
+            shutil.chown(pwfile, "postgres", "postgres")
+        pwfile.chmod(0o600)
+        try:
+            self._run(
+                bindir / "initdb",
+                "-D",
+                self.paths.pgdata,
+                "-U",
+                "postgres",
+                f"--pwfile={pwfile}",
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+        with (self.paths.pgdata / "postgresql.auto.conf").open("a") as conf:
+            for key, value in SERVER_CONF.items():
+                conf.write(f"{key} = {value}\n")
+        self.paths.password_file.write_text(password + "\n")
+        self.paths.password_file.chmod(0o600)
+
+    def is_running(self, bindir: Path | None = None) -> bool:
+        bindir = bindir or find_bindir()
+        if not bindir or not (self.paths.pgdata / "PG_VERSION").exists():
+            return False
+        return (
+            self._run(bindir / "pg_ctl", "status", "-D", self.paths.pgdata, check=False).returncode
+            == 0
+        )
+
+    def up(self) -> str:
+        """Install, create and start the cluster, and create the database; idempotent."""
+        bindir = self.ensure_installed()
+        if not (self.paths.pgdata / "PG_VERSION").exists():
+            print(f"creating a PostGIS cluster in {self.paths.pgdata}", file=sys.stderr)
+            self._initdb(bindir)
+        if not self.is_running(bindir):
+            if self.paths.log_file.exists() is False and _is_root():
+                self.paths.log_file.touch()
+                shutil.chown(self.paths.log_file, "postgres", "postgres")
+            result = self._run(
+                bindir / "pg_ctl",
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                self.paths.pgdata,
+                "-l",
+                self.paths.log_file,
+                "-o",
+                f"-p {self.port} -k {self.paths.socket_dir}",
+                check=False,
+            )
+            if result.returncode != 0:
+                tail = ""
+                if self.paths.log_file.exists():
+                    tail = "\n".join(self.paths.log_file.read_text().splitlines()[-15:])
+                raise EmbeddedError(
+                    f"PostgreSQL did not start on 127.0.0.1:{self.port} "
+                    f"(is the port taken? set TOURISM_EMBEDDED_PORT)\n{result.stderr}\n{tail}"
+                )
+        asyncio.run(self.create_database(self.settings.embedded_database))
+        return self.url(self.settings.embedded_database)
+
+    def down(self) -> bool:
+        bindir = find_bindir()
+        if not bindir or not self.is_running(bindir):
+            return False
+        self._run(bindir / "pg_ctl", "stop", "-m", "fast", "-w", "-D", self.paths.pgdata)
+        return True
+
+    def status(self) -> dict[str, object]:
+        return {
+            "data_dir": str(self.paths.root),
+            "port": self.port,
+            "installed": find_bindir() is not None,
+            "initialised": (self.paths.pgdata / "PG_VERSION").exists(),
+            "running": self.is_running(),
+        }
+
+    async def create_database(self, name: str) -> None:
+        await create_database(self.url("postgres", driver="postgresql"), name)
+
+
+async def create_database(admin_dsn: str, name: str) -> None:
+    """Create database ``name`` (UTF-8) with PostGIS, pg_trgm and unaccent, if missing."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )
+    finally:
+        await conn.close()
+    dsn = admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+    conn = await asyncpg.connect(dsn)
+    try:
+        for ext in EXTENSIONS:
+            await conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")
+    finally:
+        await conn.close()
+
+
+async def drop_database(admin_dsn: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
