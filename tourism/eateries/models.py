@@ -1,0 +1,99 @@
+from datetime import datetime
+from decimal import Decimal
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tourism.database import Base
+
+KINDS = (
+    "restaurant",
+    "street_food",
+    "cafe",
+    "market_stall",
+    "bakery",
+    "seafood_restaurant",
+    "dessert_shop",
+)
+STATUSES = ("active", "closed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Eatery(Base):
+    __tablename__ = "eateries"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    description_vi: Mapped[str | None] = mapped_column(String(1000))
+    description_en: Mapped[str | None] = mapped_column(String(1000))
+    address: Mapped[str] = mapped_column(String(300))
+    ward: Mapped[str | None] = mapped_column(String(120))
+    district: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    location: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
+    )
+    opening_hours: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), server_default="active")
+    # Maintained from approved reviews only; null until the first one.
+    rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    rating_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint("rating_count >= 0", name="rating_count"),
+        CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
+        # Metre-exact radius filters and KNN order run on geography.
+        Index("ix_eateries_location_geog", text("(location::geography)"), postgresql_using="gist"),
+    )
+
+
+class EateryOpenInterval(Base):
+    """Opening intervals precomputed from `opening_hours` so SQL can filter on open-now."""
+
+    __tablename__ = "eatery_open_intervals"
+
+    eatery_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("eateries.id", ondelete="CASCADE"), primary_key=True
+    )
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("closes_at > opens_at", name="order"),)
+
+
+class OpenHoursWindow(Base):
+    """The one row saying which span of time the precomputed intervals cover."""
+
+    __tablename__ = "open_hours_window"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

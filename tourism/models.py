@@ -1,0 +1,18 @@
+"""Every mapped table, imported in one place for Alembic and the tests."""
+
+from tourism.bikeshare.models import BikeStation, BikeStationStatus
+from tourism.database import Base
+from tourism.dishes.models import Dish
+from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
+from tourism.menus.models import MenuItem
+
+__all__ = [
+    "Base",
+    "BikeStation",
+    "BikeStationStatus",
+    "Dish",
+    "Eatery",
+    "EateryOpenInterval",
+    "MenuItem",
+    "OpenHoursWindow",
+]
