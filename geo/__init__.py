@@ -1,0 +1,1 @@
+"""Spatial building blocks: bounding boxes, distances, GeoJSON. No FastAPI, no tourism imports."""

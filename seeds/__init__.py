@@ -1,0 +1,1 @@
+"""Hai Phong seed data and its loader."""

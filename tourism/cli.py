@@ -1,0 +1,124 @@
+"""The `foodtour` command: database, migrations, seed data and the server."""
+
+import asyncio
+import json
+import os
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from tourism.config import PROJECT_ROOT, Settings, get_settings
+
+
+def migrate(url: str | None = None, revision: str = "head", *, down: bool = False) -> None:
+    """Run Alembic against `url` (default: the configured database)."""
+    from alembic.config import Config
+
+    from alembic import command
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    (command.downgrade if down else command.upgrade)(config, revision)
+
+
+async def seed(settings: Settings, url: str | None = None) -> dict:
+    from seeds.loader import load_seeds
+    from tourism.database import create_engine, create_session_factory
+
+    engine = create_engine(settings, url=url)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            summary = await load_seeds(
+                session, now=datetime.now(UTC), window_days=settings.open_window_days
+            )
+    finally:
+        await engine.dispose()
+    return vars(summary)
+
+
+@click.group()
+def main() -> None:
+    """Hai Phong food-tour map: database, data and API server."""
+
+
+@main.group()
+def db() -> None:
+    """The embedded PostGIS (ignored when TOURISM_DATABASE_URL is set)."""
+
+
+def _embedded():
+    from tourism.embedded import EmbeddedError, EmbeddedPostgres
+
+    settings = get_settings()
+    if settings.database_url:
+        click.echo("TOURISM_DATABASE_URL is set: using that database, nothing to manage.")
+        sys.exit(0)
+    return EmbeddedPostgres(settings), EmbeddedError
+
+
+@db.command("up")
+def db_up() -> None:
+    """Install (as root), create and start the embedded PostGIS; create the database."""
+    server, error = _embedded()
+    try:
+        server.up()
+    except error as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"PostGIS is up on 127.0.0.1:{server.port} (data in {server.paths.root})")
+
+
+@db.command("down")
+def db_down() -> None:
+    """Stop the embedded PostGIS."""
+    server, _ = _embedded()
+    click.echo("stopped" if server.down() else "not running")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Say whether the embedded PostGIS is installed, created and running."""
+    server, _ = _embedded()
+    status = server.status()
+    click.echo(json.dumps(status, indent=2))
+    sys.exit(0 if status["running"] else 1)
+
+
+@main.command("migrate")
+@click.option("--revision", default="head", show_default=True)
+@click.option("--down", is_flag=True, help="Downgrade to --revision instead.")
+def migrate_command(revision: str, down: bool) -> None:
+    """Apply the Alembic migrations."""
+    migrate(revision=revision, down=down)
+    click.echo(f"database at {'downgraded to' if down else 'migrated to'} {revision}")
+
+
+@main.command("seed")
+def seed_command() -> None:
+    """Load the Hai Phong seed data (idempotent)."""
+    summary = asyncio.run(seed(get_settings()))
+    click.echo("seeded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))
+@click.option("--workers", type=int, default=1, show_default=True)
+def run_command(host: str, port: int, workers: int) -> None:
+    """Serve the API (PORT overrides the port)."""
+    import uvicorn
+
+    click.echo(f"serving on http://{host}:{port} (OpenAPI at /docs)")
+    uvicorn.run(
+        "tourism.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()

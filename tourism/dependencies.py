@@ -1,0 +1,55 @@
+"""Request dependencies shared by the routers: the session, the clock, and bounded parameters."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from geo.bbox import BBox, BBoxError
+from tourism.exceptions import InvalidInput
+
+MAX_LIMIT = 100
+MAX_RADIUS_M = 50_000  # Google's Nearby Search cap
+MAX_BBOX_SPAN_DEG = 0.5  # about 55 km by 52 km at Hai Phong's latitude
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessions() as session:
+        yield session
+
+
+def get_now() -> datetime:
+    """The current instant (UTC); tests override it to fix the clock."""
+    return datetime.now(UTC)
+
+
+def bbox_param(
+    bbox: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="minLon,minLat,maxLon,maxLat (WGS84); at most "
+            f"{MAX_BBOX_SPAN_DEG} degrees each way",
+            examples=["106.66,20.84,106.70,20.87"],
+        ),
+    ],
+) -> BBox:
+    try:
+        return BBox.parse(bbox, max_span_deg=MAX_BBOX_SPAN_DEG)
+    except BBoxError as exc:
+        raise InvalidInput("bbox", str(exc)) from exc
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+NowDep = Annotated[datetime, Depends(get_now)]
+BBoxDep = Annotated[BBox, Depends(bbox_param)]
+LatQuery = Annotated[float, Query(ge=-90, le=90, description="WGS84 latitude")]
+LonQuery = Annotated[float, Query(ge=-180, le=180, description="WGS84 longitude")]
+RadiusQuery = Annotated[int, Query(gt=0, le=MAX_RADIUS_M, description="Metres")]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+DishQuery = Annotated[
+    str | None,
+    Query(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="A dish slug"),
+]

@@ -1,0 +1,107 @@
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from tourism.bikeshare.schemas import StationPublic
+from tourism.eateries import hours
+from tourism.eateries.models import KINDS, STATUSES
+from tourism.exceptions import InvalidInput
+from tourism.schemas import Lat, LocalDatetime, Lon, PointGeometry, Slug, StrictModel
+
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+class EateryCreate(StrictModel):
+    slug: Slug
+    name_vi: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    kind: Kind
+    address: str = Field(min_length=1, max_length=300)
+    ward: str | None = Field(default=None, max_length=120)
+    district: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")
+    lat: Lat
+    lon: Lon
+    opening_hours: str | None = Field(default=None, max_length=hours.MAX_LENGTH)
+    description_vi: str | None = Field(default=None, max_length=1000)
+    description_en: str | None = Field(default=None, max_length=1000)
+    status: Status = "active"
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _valid_hours(cls, value: str | None) -> str | None:
+        try:
+            return hours.validate(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+
+
+class DishPrice(BaseModel):
+    slug: str
+    name_vi: str
+    name_en: str
+    price_vnd: int
+    is_available: bool
+
+
+class EateryPublic(BaseModel):
+    id: int
+    slug: str
+    name_vi: str
+    name_en: str | None
+    kind: str
+    address: str
+    ward: str | None
+    district: str | None
+    location: PointGeometry
+    rating: float | None = Field(description="Average stars of approved reviews; null until one")
+    rating_count: int
+    open_now: bool | None = Field(description="Null when the opening hours are unknown")
+
+
+class EateryNearby(EateryPublic):
+    distance_m: float
+    dish: DishPrice | None = None
+
+
+class EateriesNearbyPublic(BaseModel):
+    items: list[EateryNearby]
+    count: int
+
+
+class OpeningSpan(BaseModel):
+    opens: str = Field(examples=["18:00"])
+    closes: str = Field(examples=["02:00"], description="May be past midnight (next day)")
+
+
+class DaySchedulePublic(BaseModel):
+    date: date
+    weekday: str
+    weekday_vi: str
+    is_today: bool
+    intervals: list[OpeningSpan]
+
+
+class MenuItemPublic(BaseModel):
+    dish_slug: str
+    name_vi: str
+    name_en: str
+    category: str
+    price_vnd: int
+    is_available: bool
+    updated_at: LocalDatetime
+
+
+class EateryDetail(EateryPublic):
+    phone: str | None
+    description_vi: str | None
+    description_en: str | None
+    status: str
+    opening_hours: str | None
+    next_change: LocalDatetime | None = Field(description="When open_now next flips")
+    schedule: list[DaySchedulePublic]
+    menu: list[MenuItemPublic]
+    nearby_stations: list[StationPublic]
+    updated_at: LocalDatetime

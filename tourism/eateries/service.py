@@ -1,0 +1,300 @@
+"""Eateries: upserts, spatial reads, and the precomputed open intervals behind `open_now`."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, case, delete, exists, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from geo.bbox import BBox
+from geo.geojson import point
+from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
+from tourism.bikeshare import service as stations
+from tourism.dishes.models import Dish
+from tourism.eateries import hours
+from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
+from tourism.eateries.schemas import EateryCreate
+from tourism.exceptions import InvalidInput, NotFound
+from tourism.menus.models import MenuItem
+
+# A refresh keeps at least this much of the window ahead of now.
+WINDOW_MARGIN = timedelta(days=2)
+REFRESH_LOCK = 7_384_001  # pg_advisory_xact_lock key: one window refresh at a time
+INTERVAL_COLUMNS = ("eatery_id", "opens_at", "closes_at")
+
+
+def open_now_filter(now: datetime):
+    return exists().where(
+        EateryOpenInterval.eatery_id == Eatery.id,
+        EateryOpenInterval.opens_at <= now,
+        EateryOpenInterval.closes_at > now,
+    )
+
+
+def public_columns(now: datetime) -> list:
+    """The columns every public eatery listing carries."""
+    return [
+        Eatery.id,
+        Eatery.slug,
+        Eatery.name_vi,
+        Eatery.name_en,
+        Eatery.kind,
+        Eatery.address,
+        Eatery.ward,
+        Eatery.district,
+        func.ST_X(Eatery.location).label("lon"),
+        func.ST_Y(Eatery.location).label("lat"),
+        Eatery.rating_avg,
+        Eatery.rating_count,
+        case((Eatery.opening_hours.is_(None), None), else_=open_now_filter(now)).label("open_now"),
+    ]
+
+
+def public_fields(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "kind": row.kind,
+        "address": row.address,
+        "ward": row.ward,
+        "district": row.district,
+        "location": point(row.lon, row.lat),
+        "rating": float(row.rating_avg) if row.rating_avg is not None else None,
+        "rating_count": row.rating_count,
+        "open_now": row.open_now,
+    }
+
+
+async def dish_id_for(session: AsyncSession, slug: str) -> int:
+    dish_id = await session.scalar(select(Dish.id).where(Dish.slug == slug))
+    if dish_id is None:
+        raise NotFound(f"no dish with slug {slug!r}", details=[{"field": "dish"}])
+    return dish_id
+
+
+def _with_filters(query: Select, *, now: datetime, open_now: bool, dish_id: int | None) -> Select:
+    query = query.where(Eatery.status == "active")
+    if open_now:
+        query = query.where(open_now_filter(now))
+    if dish_id is not None:
+        query = query.join(
+            MenuItem,
+            (MenuItem.eatery_id == Eatery.id)
+            & (MenuItem.dish_id == dish_id)
+            & MenuItem.is_available,
+        ).join(Dish, Dish.id == MenuItem.dish_id)
+        query = query.add_columns(
+            Dish.slug.label("dish_slug"),
+            Dish.name_vi.label("dish_name_vi"),
+            Dish.name_en.label("dish_name_en"),
+            MenuItem.price_vnd,
+            MenuItem.is_available,
+        )
+    return query
+
+
+def _dish_fields(row: Any) -> dict[str, Any] | None:
+    if not hasattr(row, "dish_slug"):
+        return None
+    return {
+        "slug": row.dish_slug,
+        "name_vi": row.dish_name_vi,
+        "name_en": row.dish_name_en,
+        "price_vnd": row.price_vnd,
+        "is_available": row.is_available,
+    }
+
+
+async def nearby(
+    session: AsyncSession,
+    *,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    limit: int,
+    now: datetime,
+    open_now: bool = False,
+    dish_slug: str | None = None,
+) -> list[dict[str, Any]]:
+    """Active eateries within `radius_m`, nearest first (KNN on the geography index)."""
+    dish_id = await dish_id_for(session, dish_slug) if dish_slug else None
+    here = geography_of(point_geometry(lon, lat))
+    where = geography_of(Eatery.location)
+    query = (
+        select(*public_columns(now), distance_m(where, here).label("distance_m"))
+        .where(within_m(where, here, radius_m))
+        .order_by(knn_order(where, here), Eatery.id)
+        .limit(limit)
+    )
+    query = _with_filters(query, now=now, open_now=open_now, dish_id=dish_id)
+    rows = (await session.execute(query)).all()
+    return [
+        {**public_fields(r), "distance_m": round(r.distance_m, 1), "dish": _dish_fields(r)}
+        for r in rows
+    ]
+
+
+async def in_bbox(
+    session: AsyncSession,
+    *,
+    bbox: BBox,
+    limit: int,
+    now: datetime,
+    open_now: bool = False,
+    dish_slug: str | None = None,
+) -> list[dict[str, Any]]:
+    """Active eateries in a bounding box, best rated first (`&&` on the GiST index)."""
+    dish_id = await dish_id_for(session, dish_slug) if dish_slug else None
+    envelope = func.ST_MakeEnvelope(bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat, 4326)
+    query = (
+        select(*public_columns(now))
+        .where(Eatery.location.op("&&")(envelope))
+        .order_by(Eatery.rating_count.desc(), Eatery.id)
+        .limit(limit)
+    )
+    query = _with_filters(query, now=now, open_now=open_now, dish_id=dish_id)
+    rows = (await session.execute(query)).all()
+    return [{**public_fields(r), "dish": _dish_fields(r)} for r in rows]
+
+
+async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dict[str, Any]:
+    """One eatery with its hours, menu and nearest bike stations."""
+    row = (
+        await session.execute(
+            select(
+                *public_columns(now),
+                Eatery.phone,
+                Eatery.description_vi,
+                Eatery.description_en,
+                Eatery.status,
+                Eatery.opening_hours,
+                Eatery.updated_at,
+            ).where(Eatery.id == eatery_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no eatery with id {eatery_id}")
+    menu = (
+        await session.execute(
+            select(
+                Dish.slug.label("dish_slug"),
+                Dish.name_vi,
+                Dish.name_en,
+                Dish.category,
+                MenuItem.price_vnd,
+                MenuItem.is_available,
+                MenuItem.updated_at,
+            )
+            .join(Dish, Dish.id == MenuItem.dish_id)
+            .where(MenuItem.eatery_id == eatery_id)
+            .order_by(Dish.category, Dish.name_vi)
+        )
+    ).mappings()
+    expression = row.opening_hours
+    closed = row.status != "active"
+    return {
+        **public_fields(row),
+        # The detail evaluates the rule itself: exact at any instant, even past the window.
+        "open_now": False if closed else hours.is_open(expression, now),
+        "next_change": None if closed else hours.next_change(expression, now),
+        "schedule": [
+            {**vars(day), "intervals": [{"opens": a, "closes": b} for a, b in day.intervals]}
+            for day in hours.week_schedule(None if closed else expression, now)
+        ],
+        "phone": row.phone,
+        "description_vi": row.description_vi,
+        "description_en": row.description_en,
+        "status": row.status,
+        "opening_hours": expression,
+        "updated_at": row.updated_at,
+        "menu": [dict(m) for m in menu],
+        "nearby_stations": await stations.nearby(
+            session, lat=row.lat, lon=row.lon, now=now, limit=3
+        ),
+    }
+
+
+async def upsert_eatery(session: AsyncSession, *, data: EateryCreate) -> int:
+    """Insert or update the eatery with this slug; returns its id. Refreshes its intervals."""
+    values = data.model_dump(exclude={"lat", "lon"})
+    values["location"] = point_geometry(data.lon, data.lat)
+    statement = insert(Eatery).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Eatery.slug],
+        set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
+    ).returning(Eatery.id)
+    eatery_id = (await session.execute(statement)).scalar_one()
+    await refresh_open_intervals(session, eatery_ids=[eatery_id])
+    return eatery_id
+
+
+# -- precomputed opening intervals ------------------------------------------------------------
+
+
+async def _window(session: AsyncSession) -> OpenHoursWindow | None:
+    return await session.get(OpenHoursWindow, 1)
+
+
+async def refresh_open_intervals(
+    session: AsyncSession, *, eatery_ids: list[int] | None = None
+) -> int:
+    """Recompute the intervals of some (or all) eateries over the current window."""
+    window = await _window(session)
+    if window is None:
+        return 0  # nothing to fill yet: ensure_open_window creates the window and fills it
+    stale = delete(EateryOpenInterval)
+    source = select(Eatery.id, Eatery.opening_hours).where(
+        Eatery.status == "active", Eatery.opening_hours.is_not(None)
+    )
+    if eatery_ids is not None:
+        stale = stale.where(EateryOpenInterval.eatery_id.in_(eatery_ids))
+        source = source.where(Eatery.id.in_(eatery_ids))
+    await session.execute(stale)
+    records: list[tuple[int, datetime, datetime]] = []
+    for eatery_id, expression in (await session.execute(source)).all():
+        try:
+            spans = hours.open_intervals(expression, window.starts_at, window.ends_at)
+        except InvalidInput:
+            continue  # an unparseable string (from an import) is never open
+        records.extend((eatery_id, opens, closes) for opens, closes in spans)
+    await copy_records(session, EateryOpenInterval.__tablename__, INTERVAL_COLUMNS, records)
+    return len(records)
+
+
+async def copy_records(
+    session: AsyncSession, table: str, columns: tuple[str, ...], records: list[tuple]
+) -> None:
+    """Bulk-insert with COPY inside the session's transaction (a whole city in one go)."""
+    if not records:
+        return
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+async def ensure_open_window(
+    session: AsyncSession, *, now: datetime, days: int, force: bool = False
+) -> bool:
+    """Move the window to [yesterday, today + days] when `now` nears its end; True if moved."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
+    window = await _window(session)
+    if not force and window and window.starts_at <= now and now + WINDOW_MARGIN <= window.ends_at:
+        return False
+    today = now.astimezone(hours.TZ).date()
+    starts_at = hours.local_midnight(today - timedelta(days=1))
+    ends_at = hours.local_midnight(today + timedelta(days=days))
+    statement = insert(OpenHoursWindow).values(
+        id=1, starts_at=starts_at, ends_at=ends_at, refreshed_at=func.now()
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[OpenHoursWindow.id],
+            set_={"starts_at": starts_at, "ends_at": ends_at, "refreshed_at": func.now()},
+        )
+    )
+    session.expire_all()
+    await refresh_open_intervals(session)
+    return True

@@ -1,0 +1,125 @@
+"""Domain errors, the one table that maps them to HTTP, and the one JSON error shape.
+
+Every error leaves as ``{"error": {"code": ..., "message": ..., "details": ...}}``.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """Base of the errors services raise; they carry no HTTP."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    """A value that passed the schema but not a domain rule; ``field`` names it."""
+
+    code = "invalid"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, details=[{"field": field, "message": message}])
+        self.field = field
+
+
+class ServiceUnavailable(DomainError):
+    code = "service_unavailable"
+
+
+STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    InvalidInput: 422,
+    ServiceUnavailable: 503,
+}
+RETRY_AFTER_SECONDS = "5"
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict | None = None
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_name(loc: tuple | list) -> str:
+    # ("query", "lat") -> "lat"; ("body", "menu", 0, "price_vnd") -> "menu.0.price_vnd"
+    parts = [str(p) for p in loc if p not in ("query", "path", "body", "header")]
+    return ".".join(parts) or "request"
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": _field_name(err.get("loc", ())), "message": err.get("msg", "invalid")}
+        for err in exc.errors()
+    ]
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, (sa_exc.InterfaceError,)):
+            return True
+        orig = getattr(exc, "orig", None)
+        name = type(orig).__name__ if orig else ""
+        return isinstance(exc, sa_exc.OperationalError) or any(
+            word in name for word in ("Connection", "CannotConnect", "Shutdown", "Timeout")
+        )
+    return False
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Render every error, expected or not, in the one shape."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+        return error_response(status, exc.code, exc.message, exc.details, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        fields = ", ".join(dict.fromkeys(d["field"] for d in details))
+        return error_response(422, "invalid", f"invalid value for: {fields}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), None, exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        if _is_connection_error(exc):
+            log.warning("database unavailable: %s", exc)
+            return error_response(
+                503,
+                "service_unavailable",
+                "the database is unavailable; try again shortly",
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "internal server error")

@@ -1,0 +1,92 @@
+"""The FastAPI application: `create_app()` and its lifespan."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from tourism.bikeshare.router import router as stations_router
+from tourism.config import Settings, get_settings
+from tourism.database import create_engine, create_session_factory
+from tourism.dishes.router import router as dishes_router
+from tourism.eateries.router import router as eateries_router
+from tourism.eateries.service import ensure_open_window
+from tourism.exceptions import RETRY_AFTER_SECONDS, error_response, install_handlers
+
+log = logging.getLogger("tourism")
+WINDOW_CHECK_SECONDS = 600
+
+
+async def keep_open_window(app: FastAPI) -> None:
+    """Keep the precomputed opening intervals ahead of the clock, surviving database outages."""
+    while True:
+        try:
+            async with app.state.sessions() as session, session.begin():
+                moved = await ensure_open_window(
+                    session, now=datetime.now(UTC), days=app.state.settings.open_window_days
+                )
+            if moved:
+                log.info("opening-hours window moved forward")
+        except Exception as exc:  # noqa: BLE001 - a down database must not kill the loop
+            log.warning("opening-hours window not refreshed: %s", exc)
+        await asyncio.sleep(WINDOW_CHECK_SECONDS)
+
+
+def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = create_session_factory(engine)
+        task = asyncio.create_task(keep_open_window(app)) if background else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Hai Phong food tour API",
+        version="0.1.0",
+        summary="Find Hai Phong dishes, the eateries that serve them, and bikes to get there.",
+        lifespan=lifespan,
+    )
+    install_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for router in (eateries_router, dishes_router, stations_router):
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["ops"], summary="The process is up")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="The database answers")
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            log.warning("not ready: %s", exc)
+            return error_response(
+                503,
+                "service_unavailable",
+                "the database is unreachable",
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
+        return JSONResponse({"status": "ready"})
+
+    return app
