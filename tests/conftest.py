@@ -1,0 +1,101 @@
+"""A fresh, migrated PostGIS database per test session, and an HTTP client over the app."""
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+
+import httpx
+import pytest
+
+from tourism.cli import migrate, seed
+from tourism.config import Settings
+from tourism.dependencies import get_now
+from tourism.embedded import EmbeddedPostgres, create_database, drop_database
+from tourism.main import create_app
+
+os.environ.setdefault("TZ", "UTC")  # the server's zone must not matter: tests run it in UTC
+
+
+def _admin_dsn(settings: Settings) -> str:
+    """A plain DSN to the server's `postgres` database, embedded or configured."""
+    if settings.database_url:
+        base = settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        return base.rsplit("/", 1)[0] + "/postgres"
+    server = EmbeddedPostgres(settings)
+    server.up()  # idempotent; the project's own script starts the real PostGIS
+    return server.url("postgres", driver="postgresql")
+
+
+def _async_url(dsn: str, name: str) -> str:
+    return dsn.replace("postgresql://", "postgresql+asyncpg://", 1).rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def admin_dsn() -> str:
+    return _admin_dsn(Settings())
+
+
+@pytest.fixture(scope="session")
+def fresh_database(admin_dsn: str):
+    """A factory of throwaway databases, all dropped at the end of the session."""
+    names: list[str] = []
+
+    def make(prefix: str = "foodtour_test") -> str:
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        asyncio.run(create_database(admin_dsn, name))
+        names.append(name)
+        return _async_url(admin_dsn, name)
+
+    yield make
+    for name in names:
+        asyncio.run(drop_database(admin_dsn, name))
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database) -> str:
+    url = fresh_database()
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, environment="test")
+
+
+@pytest.fixture(scope="session")
+def seeded(settings: Settings, database_url: str) -> dict:
+    return asyncio.run(seed(settings, database_url))
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, seeded: dict) -> AsyncIterator:
+    application = create_app(settings, background=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+def clock(app) -> Iterator:
+    """Fix the API's clock: `clock(datetime)`; restored after the test."""
+
+    def set_clock(instant: datetime) -> None:
+        app.dependency_overrides[get_now] = lambda: instant
+
+    yield set_clock
+    app.dependency_overrides.pop(get_now, None)
+
+
+@pytest.fixture
+async def session(app) -> AsyncIterator:
+    async with app.state.sessions() as db_session:
+        yield db_session

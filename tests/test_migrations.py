@@ -1,0 +1,51 @@
+import asyncio
+
+import asyncpg
+
+from tourism.cli import migrate
+
+TABLES = {
+    "eateries",
+    "dishes",
+    "menu_items",
+    "bike_stations",
+    "bike_station_status",
+    "eatery_open_intervals",
+    "open_hours_window",
+}
+
+
+def _tables(url: str) -> set[str]:
+    async def fetch() -> set[str]:
+        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:
+            rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            return {r["tablename"] for r in rows}
+        finally:
+            await conn.close()
+
+    return asyncio.run(fetch())
+
+
+def test_upgrade_downgrade_upgrade(fresh_database):
+    url = fresh_database("foodtour_migrations")
+    migrate(url)
+    assert TABLES <= _tables(url)
+    migrate(url, "base", down=True)
+    assert not TABLES & _tables(url)
+    migrate(url)
+    assert TABLES <= _tables(url)
+
+
+def test_spatial_indexes_exist(database_url):
+    async def fetch() -> set[str]:
+        conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            rows = await conn.fetch("SELECT indexname, indexdef FROM pg_indexes")
+            return {r["indexname"] for r in rows if "gist" in r["indexdef"]}
+        finally:
+            await conn.close()
+
+    gist = asyncio.run(fetch())
+    assert {"idx_eateries_location", "ix_eateries_location_geog"} <= gist
+    assert {"idx_bike_stations_location", "ix_bike_stations_location_geog"} <= gist

@@ -1,0 +1,76 @@
+"""A database that goes away gets 503 with Retry-After; the API recovers by itself."""
+
+import asyncio
+import contextlib
+from urllib.parse import urlsplit
+
+import httpx
+
+from tourism.config import Settings
+from tourism.main import create_app
+
+OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
+
+
+class TcpProxy:
+    """A loopback TCP relay in front of the real PostGIS that we can cut and restore."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self.server
+        self.server.close()
+        for writer in list(self.writers):
+            writer.close()
+        await self.server.wait_closed()
+
+    async def _handle(self, reader, writer) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.writers |= {writer, up_writer}
+
+        async def pipe(src, dst) -> None:
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self.writers -= {writer, up_writer}
+
+
+async def test_database_outage_is_503_and_recovers(database_url, seeded):
+    parts = urlsplit(database_url)
+    proxy = TcpProxy(parts.hostname, parts.port)
+    await proxy.start()
+    proxied = database_url.replace(f":{parts.port}/", f":{proxy.port}/")
+    app = create_app(Settings(database_url=proxied, environment="test"), background=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        assert (await client.get("/api/v1/eateries/nearby", params=OPERA_HOUSE)).status_code == 200
+
+        await proxy.stop()
+        down = await client.get("/api/v1/eateries/nearby", params=OPERA_HOUSE)
+        assert down.status_code == 503
+        assert down.headers["retry-after"] == "5"
+        assert down.json()["error"]["code"] == "service_unavailable"
+        assert (await client.get("/readyz")).status_code == 503
+        assert (await client.get("/healthz")).status_code == 200
+
+        await proxy.start()  # the same port again
+        up = await client.get("/api/v1/eateries/nearby", params=OPERA_HOUSE)
+        assert up.status_code == 200
+        assert up.json()["items"]
+        assert (await client.get("/readyz")).status_code == 200
+    await proxy.stop()
