@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic Hai Phong data at scale, and load against a real server."""
