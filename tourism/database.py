@@ -1,6 +1,9 @@
 """Declarative base with a constraint naming convention, and the engine/session factories."""
 
-from sqlalchemy import MetaData
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Executable, MetaData, Row
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,10 +38,11 @@ def create_engine(settings: Settings | None = None, *, url: str | None = None) -
         pool_timeout=5,
         connect_args={
             "timeout": 5,
-            "command_timeout": 30,
             "server_settings": {
                 "statement_timeout": str(settings.statement_timeout_ms),
                 "application_name": "foodtour",
+                # Short indexed queries: compiling them with JIT costs more than it saves.
+                "jit": "off",
             },
         },
     )
@@ -46,3 +50,11 @@ def create_engine(settings: Settings | None = None, *, url: str | None = None) -
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def fetch_rows(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Row]:
+    """Run a read on the session's connection as Core: no ORM bookkeeping on hot paths."""
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()

@@ -30,6 +30,7 @@ SERVER_CONF = {
     "synchronous_commit": "off",
     "timezone": "'UTC'",
     "log_min_messages": "warning",
+    "jit": "off",
 }
 
 

@@ -66,7 +66,7 @@ async def nearby(
         )
         .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
         .where(BikeStation.is_installed)
-        .order_by(knn_order(where, here), BikeStation.id)
+        .order_by(knn_order(where, here))
         .limit(limit)
     )
     if radius_m is not None:

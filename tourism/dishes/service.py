@@ -88,11 +88,12 @@ async def dish_detail(
     dish = _flat(row)
     offers = (
         await session.execute(
-            select(*public_columns(now), MenuItem.price_vnd, MenuItem.is_available)
+            select(*public_columns(), MenuItem.price_vnd, MenuItem.is_available)
             .join(MenuItem, MenuItem.eatery_id == Eatery.id)
             .where(MenuItem.dish_id == dish.id, MenuItem.is_available, Eatery.status == "active")
             .order_by(MenuItem.price_vnd, Eatery.id)
-            .limit(limit)
+            .limit(limit),
+            {"now": now},
         )
     ).all()
     return {

@@ -1,9 +1,22 @@
 """Eateries: upserts, spatial reads, and the precomputed open intervals behind `open_now`."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, case, delete, exists, func, select, text
+from sqlalchemy import (
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +24,7 @@ from geo.bbox import BBox
 from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
 from tourism.bikeshare import service as stations
+from tourism.database import fetch_rows
 from tourism.dishes.models import Dish
 from tourism.eateries import hours
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
@@ -24,16 +38,22 @@ REFRESH_LOCK = 7_384_001  # pg_advisory_xact_lock key: one window refresh at a t
 INTERVAL_COLUMNS = ("eatery_id", "opens_at", "closes_at")
 
 
-def open_now_filter(now: datetime):
+# Statements are built once per shape and bound per request: building a SQLAlchemy statement
+# costs more than running the indexed query it describes.
+NOW = bindparam("now", type_=DateTime(timezone=True))
+
+
+def open_now_filter():
+    """Open at :now, from the precomputed intervals (an index range scan per eatery)."""
     return exists().where(
         EateryOpenInterval.eatery_id == Eatery.id,
-        EateryOpenInterval.opens_at <= now,
-        EateryOpenInterval.closes_at > now,
+        EateryOpenInterval.opens_at <= NOW,
+        EateryOpenInterval.closes_at > NOW,
     )
 
 
-def public_columns(now: datetime) -> list:
-    """The columns every public eatery listing carries."""
+def public_columns() -> list:
+    """The columns every public eatery listing carries (binds :now)."""
     return [
         Eatery.id,
         Eatery.slug,
@@ -47,7 +67,7 @@ def public_columns(now: datetime) -> list:
         func.ST_Y(Eatery.location).label("lat"),
         Eatery.rating_avg,
         Eatery.rating_count,
-        case((Eatery.opening_hours.is_(None), None), else_=open_now_filter(now)).label("open_now"),
+        case((Eatery.opening_hours.is_(None), None), else_=open_now_filter()).label("open_now"),
     ]
 
 
@@ -75,15 +95,16 @@ async def dish_id_for(session: AsyncSession, slug: str) -> int:
     return dish_id
 
 
-def _with_filters(query: Select, *, now: datetime, open_now: bool, dish_id: int | None) -> Select:
+def _with_filters(query: Select, *, open_now: bool, with_dish: bool) -> Select:
+    """Active eateries; open at :now if asked; serving dish :dish_id (with its price) if asked."""
     query = query.where(Eatery.status == "active")
     if open_now:
-        query = query.where(open_now_filter(now))
-    if dish_id is not None:
+        query = query.where(open_now_filter())
+    if with_dish:
         query = query.join(
             MenuItem,
             (MenuItem.eatery_id == Eatery.id)
-            & (MenuItem.dish_id == dish_id)
+            & (MenuItem.dish_id == bindparam("dish_id", type_=Integer))
             & MenuItem.is_available,
         ).join(Dish, Dish.id == MenuItem.dish_id)
         query = query.add_columns(
@@ -108,6 +129,21 @@ def _dish_fields(row: Any) -> dict[str, Any] | None:
     }
 
 
+@lru_cache(maxsize=8)
+def _nearby_statement(open_now: bool, with_dish: bool) -> Select:
+    here = geography_of(
+        point_geometry(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
+    )
+    where = geography_of(Eatery.location)
+    query = (
+        select(*public_columns(), distance_m(where, here).label("distance_m"))
+        .where(within_m(where, here, bindparam("radius_m", type_=Float)))
+        .order_by(knn_order(where, here))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return _with_filters(query, open_now=open_now, with_dish=with_dish)
+
+
 async def nearby(
     session: AsyncSession,
     *,
@@ -120,21 +156,30 @@ async def nearby(
     dish_slug: str | None = None,
 ) -> list[dict[str, Any]]:
     """Active eateries within `radius_m`, nearest first (KNN on the geography index)."""
-    dish_id = await dish_id_for(session, dish_slug) if dish_slug else None
-    here = geography_of(point_geometry(lon, lat))
-    where = geography_of(Eatery.location)
-    query = (
-        select(*public_columns(now), distance_m(where, here).label("distance_m"))
-        .where(within_m(where, here, radius_m))
-        .order_by(knn_order(where, here), Eatery.id)
-        .limit(limit)
-    )
-    query = _with_filters(query, now=now, open_now=open_now, dish_id=dish_id)
-    rows = (await session.execute(query)).all()
+    params = {"lat": lat, "lon": lon, "radius_m": radius_m, "limit": limit, "now": now}
+    if dish_slug:
+        params["dish_id"] = await dish_id_for(session, dish_slug)
+    statement = _nearby_statement(open_now, dish_slug is not None)
+    rows = await fetch_rows(session, statement, params)
     return [
         {**public_fields(r), "distance_m": round(r.distance_m, 1), "dish": _dish_fields(r)}
         for r in rows
     ]
+
+
+@lru_cache(maxsize=8)
+def _bbox_statement(open_now: bool, with_dish: bool) -> Select:
+    envelope = func.ST_MakeEnvelope(
+        *(bindparam(name, type_=Float) for name in ("min_lon", "min_lat", "max_lon", "max_lat")),
+        4326,
+    )
+    query = (
+        select(*public_columns())
+        .where(Eatery.location.op("&&")(envelope))
+        .order_by(Eatery.rating_count.desc(), Eatery.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return _with_filters(query, open_now=open_now, with_dish=with_dish)
 
 
 async def in_bbox(
@@ -146,17 +191,12 @@ async def in_bbox(
     open_now: bool = False,
     dish_slug: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Active eateries in a bounding box, best rated first (`&&` on the GiST index)."""
-    dish_id = await dish_id_for(session, dish_slug) if dish_slug else None
-    envelope = func.ST_MakeEnvelope(bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat, 4326)
-    query = (
-        select(*public_columns(now))
-        .where(Eatery.location.op("&&")(envelope))
-        .order_by(Eatery.rating_count.desc(), Eatery.id)
-        .limit(limit)
-    )
-    query = _with_filters(query, now=now, open_now=open_now, dish_id=dish_id)
-    rows = (await session.execute(query)).all()
+    """Active eateries in a bounding box, most reviewed first (`&&` on the GiST index)."""
+    params = {**vars(bbox), "limit": limit, "now": now}
+    if dish_slug:
+        params["dish_id"] = await dish_id_for(session, dish_slug)
+    statement = _bbox_statement(open_now, dish_slug is not None)
+    rows = await fetch_rows(session, statement, params)
     return [{**public_fields(r), "dish": _dish_fields(r)} for r in rows]
 
 
@@ -165,14 +205,15 @@ async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dic
     row = (
         await session.execute(
             select(
-                *public_columns(now),
+                *public_columns(),
                 Eatery.phone,
                 Eatery.description_vi,
                 Eatery.description_en,
                 Eatery.status,
                 Eatery.opening_hours,
                 Eatery.updated_at,
-            ).where(Eatery.id == eatery_id)
+            ).where(Eatery.id == eatery_id),
+            {"now": now},
         )
     ).one_or_none()
     if row is None:
@@ -279,6 +320,8 @@ async def ensure_open_window(
     session: AsyncSession, *, now: datetime, days: int, force: bool = False
 ) -> bool:
     """Move the window to [yesterday, today + days] when `now` nears its end; True if moved."""
+    # A whole-city rewrite is maintenance work: the per-request statement timeout does not apply.
+    await session.execute(text("SET LOCAL statement_timeout = 0"))
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
     window = await _window(session)
     if not force and window and window.starts_at <= now and now + WINDOW_MARGIN <= window.ends_at:
