@@ -1,0 +1,1 @@
+"""QR rendering and deep links. No database, no tourism imports."""
