@@ -217,3 +217,26 @@ async def test_open_now_filters_before_the_limit(client, clock):
         )
     ).json()["items"]
     assert any(e["open_now"] is False for e in all_nearest), "some seeded eatery is closed at noon"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lat": "nan", "lon": 106.68},
+        {"lat": 20.85, "lon": "inf"},
+        {"lat": "1e400", "lon": 106.68},
+        {**OPERA_HOUSE, "radius_m": "1e12"},
+        {**OPERA_HOUSE, "radius_m": "1.5"},
+        {**OPERA_HOUSE, "limit": "ten"},
+        {**OPERA_HOUSE, "dish": "banh\x00da"},
+        {**OPERA_HOUSE, "dish": "x" * 500},
+        {"bbox": "nan,nan,nan,nan"},
+        {"bbox": "106.6,20.8,106.7,20.9\x00"},
+        {"bbox": "1" * 300},
+    ],
+)
+async def test_hostile_input_is_never_a_500(client, params):
+    path = "/api/v1/eateries" if "bbox" in params else "/api/v1/eateries/nearby"
+    r = await client.get(path, params=params)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]
