@@ -12,6 +12,7 @@ TABLES = {
     "bike_station_status",
     "eatery_open_intervals",
     "open_hours_window",
+    "dish_names",
 }
 
 

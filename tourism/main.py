@@ -18,6 +18,7 @@ from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import RETRY_AFTER_SECONDS, error_response, install_handlers
+from tourism.search.router import router as search_router
 
 log = logging.getLogger("tourism")
 WINDOW_CHECK_SECONDS = 600
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     install_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for router in (eateries_router, dishes_router, stations_router):
+    for router in (eateries_router, dishes_router, stations_router, search_router):
         api.include_router(router)
     app.include_router(api)
 

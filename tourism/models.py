@@ -2,7 +2,7 @@
 
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.database import Base
-from tourism.dishes.models import Dish
+from tourism.dishes.models import Dish, DishName
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
 from tourism.menus.models import MenuItem
 
@@ -11,6 +11,7 @@ __all__ = [
     "BikeStation",
     "BikeStationStatus",
     "Dish",
+    "DishName",
     "Eatery",
     "EateryOpenInterval",
     "MenuItem",

@@ -1,6 +1,19 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, Identity, Integer, String, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,4 +37,27 @@ class Dish(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class DishName(Base):
+    """Every name a dish is typed as (Vietnamese, English, aliases), folded for search."""
+
+    __tablename__ = "dish_names"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    dish_id: Mapped[int] = mapped_column(Integer, ForeignKey("dishes.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    folded: Mapped[str] = mapped_column(Text, Computed("foodtour_fold(name)", persisted=True))
+
+    __table_args__ = (
+        UniqueConstraint("dish_id", "name"),
+        CheckConstraint("kind IN ('vi', 'en', 'alias')", name="kind"),
+        Index(
+            "ix_dish_names_folded_trgm",
+            "folded",
+            postgresql_using="gin",
+            postgresql_ops={"folded": "gin_trgm_ops"},
+        ),
     )

@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tourism.dishes.models import Dish
+from tourism.dishes.models import Dish, DishName
 from tourism.dishes.schemas import DishCreate
 from tourism.eateries.models import Eatery
 from tourism.eateries.service import public_columns, public_fields
@@ -22,7 +22,22 @@ async def upsert_dish(session: AsyncSession, *, data: DishCreate) -> int:
         index_elements=[Dish.slug],
         set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
     ).returning(Dish.id)
-    return (await session.execute(statement)).scalar_one()
+    dish_id = (await session.execute(statement)).scalar_one()
+    await _replace_names(session, dish_id=dish_id, data=data)
+    return dish_id
+
+
+async def _replace_names(session: AsyncSession, *, dish_id: int, data: DishCreate) -> None:
+    """The names search matches: Vietnamese, English and every alias, once each."""
+    names = {data.name_vi: "vi"}
+    names.setdefault(data.name_en, "en")
+    for alias in data.aliases:
+        names.setdefault(alias, "alias")
+    await session.execute(delete(DishName).where(DishName.dish_id == dish_id))
+    await session.execute(
+        insert(DishName),
+        [{"dish_id": dish_id, "name": name, "kind": kind} for name, kind in names.items()],
+    )
 
 
 def _offer_stats():

@@ -5,6 +5,7 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Identity,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Text,
     func,
     text,
 )
@@ -53,6 +55,10 @@ class Eatery(Base):
         Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
     )
     opening_hours: Mapped[str | None] = mapped_column(String(500))
+    # Lower-case, without diacritics: what search matches typed text against.
+    name_folded: Mapped[str] = mapped_column(
+        Text, Computed("foodtour_fold(name_vi || coalesce(' ' || name_en, ''))", persisted=True)
+    )
     status: Mapped[str] = mapped_column(String(16), server_default="active")
     # Maintained from approved reviews only; null until the first one.
     rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
@@ -69,6 +75,17 @@ class Eatery(Base):
         CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
         # Metre-exact radius filters and KNN order run on geography.
         Index("ix_eateries_location_geog", text("(location::geography)"), postgresql_using="gist"),
+        Index(
+            "ix_eateries_name_folded_trgm",
+            "name_folded",
+            postgresql_using="gist",
+            postgresql_ops={"name_folded": "gist_trgm_ops"},
+        ),
+        Index(
+            "ix_eateries_name_folded_prefix",
+            "name_folded",
+            postgresql_ops={"name_folded": "text_pattern_ops"},
+        ),
     )
 
 

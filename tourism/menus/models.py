@@ -1,15 +1,19 @@
 from datetime import datetime
 
+from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
+    REAL,
     BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,8 +39,29 @@ class MenuItem(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Copies of the eatery's location, activity and rating score, kept by database triggers,
+    # so that one index answers "the nearest (or best) eateries serving dish X".
+    location: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=False), server_default=None
+    )
+    eatery_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    eatery_score: Mapped[float] = mapped_column(REAL, server_default="3")
 
     __table_args__ = (
         UniqueConstraint("eatery_id", "dish_id"),
         CheckConstraint(f"price_vnd > 0 AND price_vnd <= {MAX_PRICE_VND}", name="price_vnd"),
+        Index(
+            "ix_menu_items_dish_nearest",
+            "dish_id",
+            text("(location::geography)"),
+            postgresql_using="gist",
+            postgresql_where=text("is_available AND eatery_active"),
+        ),
+        Index(
+            "ix_menu_items_dish_best",
+            "dish_id",
+            text("eatery_score DESC"),
+            "eatery_id",
+            postgresql_where=text("is_available AND eatery_active"),
+        ),
     )

@@ -1,0 +1,158 @@
+"""GET /api/v1/search and /search/suggest against the seeded city."""
+
+import pytest
+
+from tests.helpers import local, tomorrow
+
+OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
+
+
+async def _search(client, **params) -> dict:
+    r = await client.get("/api/v1/search", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _first_dish(hit: dict) -> str | None:
+    return hit["dishes"][0]["slug"] if hit["dishes"] else None
+
+
+async def test_hit_shape(client):
+    body = await _search(client, q="banh da cua", **OPERA_HOUSE, limit=5)
+    hit = body["items"][0]
+    assert {"id", "name_vi", "address", "location", "rating", "rating_count", "open_now"} <= (
+        hit["eatery"].keys()
+    )
+    assert hit["dishes"][0]["slug"] == "banh-da-cua"
+    assert isinstance(hit["dishes"][0]["price_vnd"], int)
+    assert hit["distance_m"] > 0 and hit["score"] > 0
+    no_position = await _search(client, q="banh da cua", limit=1)
+    assert no_position["items"][0]["distance_m"] is None
+
+
+async def test_a_dish_sharing_a_word_ranks_below_the_one_asked_for(client):
+    hits = (await _search(client, q="banh da cua", limit=50))["items"]
+    dishes = [_first_dish(h) for h in hits]
+    crab = [i for i, d in enumerate(dishes) if d == "banh-da-cua"]
+    duc = [i for i, d in enumerate(dishes) if d and d.startswith("banh-duc")]
+    assert crab and (not duc or max(crab) < min(duc))
+
+
+async def test_right_diacritics_rank_above_folded_ones(client):
+    door = (await _search(client, q="cửa", limit=5))["items"]
+    assert door[0]["eatery"]["slug"] == "quan-cua-bien"
+    crab = (await _search(client, q="cua", limit=5))["items"]
+    assert crab[0]["eatery"]["slug"] != "quan-cua-bien"
+    assert "cua" in _first_dish(crab[0])
+
+
+async def test_with_a_position_nearer_ranks_higher_for_the_same_dish(client):
+    hits = (await _search(client, q="banh da cua", **OPERA_HOUSE, limit=30))["items"]
+    same = [h for h in hits if _first_dish(h) == "banh-da-cua" and h["eatery"]["rating"] is None]
+    exact = [h for h in same if h["score"] >= same[0]["score"] - 0.35]
+    distances = [h["distance_m"] for h in exact]
+    assert len(distances) > 3
+    assert distances == sorted(distances)
+
+
+async def test_sorts(client):
+    by_distance = (await _search(client, q="nem cua be", **OPERA_HOUSE, sort="distance"))["items"]
+    d = [h["distance_m"] for h in by_distance]
+    assert d == sorted(d)
+    by_price = (await _search(client, q="banh mi cay", sort="price", limit=50))["items"]
+    prices = [min(x["price_vnd"] for x in h["dishes"]) for h in by_price]
+    assert prices == sorted(prices)
+    by_rating = await _search(client, q="banh mi cay", sort="rating")
+    assert by_rating["items"]
+
+
+async def test_filters(client, clock):
+    cheap = (await _search(client, q="banh da cua", max_price_vnd=40000, limit=50))["items"]
+    assert cheap and all(h["dishes"][0]["price_vnd"] <= 40000 for h in cheap)
+    near = (await _search(client, q="banh da cua", **OPERA_HOUSE, radius_m=800))["items"]
+    assert near and all(h["distance_m"] <= 800 for h in near)
+    clock(local(tomorrow(), 6, 30))
+    breakfast = (await _search(client, q="banh da cua", open_now="true", limit=50))["items"]
+    assert breakfast and all(h["eatery"]["open_now"] is True for h in breakfast)
+    clock(local(tomorrow(), 3, 30))
+    assert (await _search(client, q="banh da cua", open_now="true"))["items"] == []
+    # no review is approved yet, so no eatery has a rating
+    assert (await _search(client, q="banh da cua", min_rating=4))["items"] == []
+
+
+async def test_cursor_pages_are_stable_and_complete(client):
+    whole = (await _search(client, q="banh", **OPERA_HOUSE, limit=50))["items"]
+    assert len(whole) > 12
+    seen, cursor = [], None
+    while True:
+        params = {"q": "banh", **OPERA_HOUSE, "limit": 5}
+        if cursor:
+            params["cursor"] = cursor
+        page = await _search(client, **params)
+        seen += [h["eatery"]["id"] for h in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen[: len(whole)] == [h["eatery"]["id"] for h in whole]
+    assert len(seen) == len(set(seen))
+
+
+async def test_cursor_of_another_query_or_garbage_is_422(client):
+    page = await _search(client, q="banh", limit=2)
+    other = await client.get(
+        "/api/v1/search", params={"q": "bun", "limit": 2, "cursor": page["next_cursor"]}
+    )
+    assert other.status_code == 422
+    assert other.json()["error"]["details"][0]["field"] == "cursor"
+    garbage = await client.get("/api/v1/search", params={"q": "banh", "cursor": "!!not-a-cursor"})
+    assert garbage.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "b" * 101}, "q"),
+        ({}, "q"),
+        ({"q": "banh", "lat": 20.85}, "lon"),
+        ({"q": "banh", "sort": "distance"}, "sort"),
+        ({"q": "banh", "sort": "cheapest"}, "sort"),
+        ({"q": "banh", "radius_m": 500}, "radius_m"),
+        ({"q": "banh", "limit": 51}, "limit"),
+        ({"q": "banh", "max_price_vnd": 0}, "max_price_vnd"),
+        ({"q": "banh", "min_rating": 6}, "min_rating"),
+        ({"q": "banh", **OPERA_HOUSE, "radius_m": 60000}, "radius_m"),
+    ],
+)
+async def test_invalid_search_is_422_naming_the_field(client, params, field):
+    r = await client.get("/api/v1/search", params=params)
+    assert r.status_code == 422, r.text
+    assert field in [d["field"] for d in r.json()["error"]["details"]]
+
+
+async def test_hundred_characters_is_still_a_query(client):
+    assert (await _search(client, q="banh da cua " + "x" * 88))["items"] is not None
+
+
+async def _suggest(client, q: str, **params) -> list[dict]:
+    r = await client.get("/api/v1/search/suggest", params={"q": q, **params})
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+async def test_suggest_from_the_second_letter(client):
+    items = await _suggest(client, "ba", limit=10)
+    assert 0 < len(items) <= 10
+    assert all(item["kind"] in ("dish", "eatery") for item in items)
+    assert "banh-da-cua" in [i["slug"] for i in await _suggest(client, "banh d")]
+    assert (await _suggest(client, "lau c"))[0]["slug"] == "lau-cua-dong"
+    assert (await _suggest(client, "nem cua"))[0]["slug"] == "nem-cua-be"
+    eateries = [i for i in await _suggest(client, "quan cua b") if i["kind"] == "eatery"]
+    assert eateries and eateries[0]["slug"] == "quan-cua-bien" and eateries[0]["id"]
+
+
+@pytest.mark.parametrize(("q", "limit"), [("b", 5), ("banh", 11), ("x" * 101, 5)])
+async def test_suggest_limits(client, q, limit):
+    r = await client.get("/api/v1/search/suggest", params={"q": q, "limit": limit})
+    assert r.status_code == 422

@@ -1,0 +1,51 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from tourism.dependencies import LatQuery, LonQuery, NowDep, RadiusQuery, SessionDep
+from tourism.search import service
+from tourism.search.schemas import SearchResults, Suggestions
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+MAX_QUERY = 100
+
+
+@router.get("", response_model=SearchResults, summary="Eateries serving the dish you typed")
+async def search(
+    session: SessionDep,
+    now: NowDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=r"\S")],
+    lat: LatQuery | None = None,
+    lon: LonQuery | None = None,
+    radius_m: RadiusQuery | None = None,
+    open_now: bool = False,
+    max_price_vnd: Annotated[int | None, Query(gt=0, le=100_000_000)] = None,
+    min_rating: Annotated[float | None, Query(ge=1, le=5)] = None,
+    sort: service.Sort = "relevance",
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> dict:
+    return await service.search(
+        session,
+        q=q,
+        now=now,
+        limit=limit,
+        lat=lat,
+        lon=lon,
+        radius_m=radius_m,
+        open_now=open_now,
+        max_price_vnd=max_price_vnd,
+        min_rating=min_rating,
+        sort=sort,
+        cursor=cursor,
+    )
+
+
+@router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
+async def suggest(
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=r"\S")],
+    limit: Annotated[int, Query(ge=1, le=10)] = 8,
+) -> dict:
+    return {"items": await service.suggest(session, q=q, limit=limit)}

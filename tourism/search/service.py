@@ -1,0 +1,343 @@
+"""Dish search: typed text -> the eateries serving matching dishes, best first.
+
+Everything runs in one PostgreSQL statement per query shape:
+
+1. the query is folded (`foodtour_fold`: NFC, no diacritics, lower case), like every stored name;
+2. dish names and aliases match it by trigram similarity, word similarity or prefix
+   (GIN index on `dish_names.folded`), at most MAX_DISHES dishes;
+3. per matched dish, the PER_DISH best candidate offers come straight from one index on
+   `menu_items`: the nearest (GiST on dish and location) with a position, else the best rated
+   or cheapest (B-trees);
+4. eateries whose own name matches join them (GiST trigram index, word-similarity KNN);
+5. hits are scored (see README, "Search ranking"), filtered by a keyset cursor, and cut.
+"""
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tourism.database import fetch_rows
+from tourism.eateries.service import public_fields
+from tourism.exceptions import InvalidInput
+
+Sort = Literal["relevance", "distance", "price", "rating"]
+
+MAX_DISHES = 8
+PER_DISH = 200
+PER_NAME = 50
+# Weights of the relevance score (README, "Search ranking").
+W_PROXIMITY = 0.35
+W_RATING = 0.15
+
+HERE = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
+# The query, folded like every stored name. Spelled inline, not in a CTE: an expression of the
+# parameter alone is what lets the trigram indexes (and their KNN order) take it.
+QF = "foodtour_fold(CAST(:q AS text))"
+QRAW = "lower(normalize(CAST(:q AS text), NFC))"
+
+# How well one stored name matches the query, 0 to ~1.7.
+NAME_SCORE = """
+    greatest(similarity({folded}, QF), word_similarity(QF, {folded}))
+    + CASE WHEN {folded} = QF THEN 0.5 WHEN {folded} LIKE QF || '%' THEN 0.25 ELSE 0 END
+    + CASE WHEN strpos(lower({name}), QRAW) > 0 THEN 0.2 ELSE 0 END
+""".replace("QF", QF).replace("QRAW", QRAW)
+
+OPEN_NOW = """EXISTS (SELECT 1 FROM eatery_open_intervals AS oi
+    WHERE oi.eatery_id = {eatery} AND oi.opens_at <= :now AND oi.closes_at > :now)"""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What changes the SQL text (values are always bound)."""
+
+    located: bool
+    radius: bool
+    open_now: bool
+    max_price: bool
+    min_rating: bool
+    sort: Sort
+    after: bool
+
+
+def _candidate_order(shape: Shape) -> str:
+    if shape.located and shape.sort != "price":
+        return f"m.location::geography <-> {HERE}"
+    if shape.sort == "price":
+        return "m.price_vnd, m.eatery_id"
+    return "m.eatery_score DESC, m.eatery_id"
+
+
+def _sort_key(shape: Shape) -> str:
+    """Ascending key of the final order; ties broken by eatery id."""
+    return {
+        "relevance": "-score",
+        "distance": "distance_m",
+        "price": "coalesce(min_price, 1e12)",
+        "rating": "-eatery_score",
+    }[shape.sort]
+
+
+@lru_cache(maxsize=256)
+def search_statement(shape: Shape) -> TextClause:
+    offer_filters, eatery_filters = [], []
+    if shape.radius:
+        offer_filters.append(f"ST_DWithin(m.location::geography, {HERE}, :radius_m, false)")
+        eatery_filters.append(f"ST_DWithin(e.location::geography, {HERE}, :radius_m, false)")
+    if shape.open_now:
+        offer_filters.append(OPEN_NOW.format(eatery="m.eatery_id"))
+        eatery_filters.append(OPEN_NOW.format(eatery="e.id"))
+    if shape.max_price:
+        offer_filters.append("m.price_vnd <= :max_price_vnd")
+    if shape.min_rating:
+        offer_filters.append(
+            "EXISTS (SELECT 1 FROM eateries AS r WHERE r.id = m.eatery_id "
+            "AND r.rating_avg >= :min_rating)"
+        )
+        eatery_filters.append("e.rating_avg >= :min_rating")
+    if shape.max_price:
+        eatery_filters.append("false")  # a name match has no dish price to compare
+    distance = f"ST_Distance(e.location::geography, {HERE}, false)" if shape.located else "NULL"
+    proximity = f"{W_PROXIMITY} / (1 + {distance} / 1000)" if shape.located else "0"
+    keyset = "WHERE (sort_key, id) > (CAST(:after_key AS float8), :after_id)" if shape.after else ""
+    sql = f"""
+WITH dish_match AS (
+    SELECT dn.dish_id, max({NAME_SCORE.format(folded="dn.folded", name="dn.name")}) AS text_score
+    FROM dish_names AS dn
+    WHERE dn.folded % {QF} OR {QF} <% dn.folded OR dn.folded LIKE {QF} || '%'
+    GROUP BY dn.dish_id
+    ORDER BY text_score DESC, dn.dish_id
+    LIMIT {MAX_DISHES}
+),
+offers AS (
+    SELECT c.eatery_id, dm.dish_id, dm.text_score, c.price_vnd
+    FROM dish_match AS dm
+    CROSS JOIN LATERAL (
+        SELECT m.eatery_id, m.price_vnd
+        FROM menu_items AS m
+        WHERE m.dish_id = dm.dish_id AND m.is_available AND m.eatery_active
+              {"".join(" AND " + f for f in offer_filters)}
+        ORDER BY {_candidate_order(shape)}
+        LIMIT {PER_DISH}
+    ) AS c
+),
+named AS (
+    SELECT e.id AS eatery_id, NULL::int AS dish_id,
+           {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi")} AS text_score,
+           NULL::int AS price_vnd
+    FROM eateries AS e
+    WHERE e.status = 'active' AND {QF} <% e.name_folded
+          {"".join(" AND " + f for f in eatery_filters)}
+    ORDER BY {QF} <<-> e.name_folded
+    LIMIT {PER_NAME}
+),
+hits AS (
+    SELECT eatery_id,
+           max(text_score) AS text_score,
+           array_agg(dish_id ORDER BY text_score DESC, dish_id)
+               FILTER (WHERE dish_id IS NOT NULL) AS dish_ids,
+           array_agg(price_vnd ORDER BY text_score DESC, dish_id)
+               FILTER (WHERE dish_id IS NOT NULL) AS prices,
+           min(price_vnd) AS min_price
+    FROM (SELECT * FROM offers UNION ALL SELECT * FROM named) AS u
+    GROUP BY eatery_id
+),
+ranked AS (
+    SELECT e.id, e.slug, e.name_vi, e.name_en, e.kind, e.address, e.ward, e.district,
+           ST_X(e.location) AS lon, ST_Y(e.location) AS lat, e.rating_avg, e.rating_count,
+           CASE WHEN e.opening_hours IS NULL THEN NULL
+                ELSE {OPEN_NOW.format(eatery="e.id")} END AS open_now,
+           h.dish_ids, h.prices, h.min_price, h.text_score,
+           foodtour_rating_score(e.rating_avg, e.rating_count) AS eatery_score,
+           {distance} AS distance_m,
+           h.text_score
+             + {W_RATING} * (foodtour_rating_score(e.rating_avg, e.rating_count) - 3) / 2
+             + {proximity} AS score
+    FROM hits AS h JOIN eateries AS e ON e.id = h.eatery_id
+),
+keyed AS (
+    SELECT ranked.*, CAST({_sort_key(shape)} AS float8) AS sort_key FROM ranked
+)
+SELECT keyed.*,
+       (SELECT jsonb_agg(jsonb_build_object('slug', d.slug, 'name_vi', d.name_vi,
+                                            'name_en', d.name_en, 'price_vnd', x.price)
+                         ORDER BY x.ord)
+          FROM unnest(keyed.dish_ids, keyed.prices) WITH ORDINALITY AS x(dish_id, price, ord)
+          JOIN dishes AS d ON d.id = x.dish_id) AS dishes
+FROM keyed
+{keyset}
+ORDER BY sort_key, id
+LIMIT :limit
+"""
+    return text(sql)
+
+
+# -- cursors ------------------------------------------------------------------------------------
+
+
+def _fingerprint(params: dict[str, Any]) -> str:
+    blob = orjson.dumps({k: params[k] for k in sorted(params)})
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def encode_cursor(*, key: float, eatery_id: int, at: datetime, fingerprint: str) -> str:
+    payload = orjson.dumps({"k": key, "i": eatery_id, "t": at.isoformat(), "h": fingerprint})
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, fingerprint: str) -> tuple[float, int, datetime]:
+    """(key, eatery id, instant of the first page), or InvalidInput naming `cursor`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = orjson.loads(raw)
+        key, eatery_id, at = float(data["k"]), int(data["i"]), datetime.fromisoformat(data["t"])
+        same_query = data["h"] == fingerprint
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
+        raise InvalidInput("cursor", "not a cursor this API gave out") from exc
+    if not same_query or at.tzinfo is None:
+        raise InvalidInput("cursor", "the cursor belongs to another query")
+    return key, eatery_id, at
+
+
+# -- the search -----------------------------------------------------------------------------
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    q: str,
+    now: datetime,
+    limit: int,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_m: int | None = None,
+    open_now: bool = False,
+    max_price_vnd: int | None = None,
+    min_rating: float | None = None,
+    sort: Sort = "relevance",
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    located = lat is not None and lon is not None
+    if (lat is None) != (lon is None):
+        raise InvalidInput("lon" if lon is None else "lat", "give lat and lon together")
+    if sort == "distance" and not located:
+        raise InvalidInput("sort", "sort=distance needs lat and lon")
+    if radius_m is not None and not located:
+        raise InvalidInput("radius_m", "radius_m needs lat and lon")
+    query = {
+        "q": q,
+        "lat": lat,
+        "lon": lon,
+        "radius_m": radius_m,
+        "open_now": open_now,
+        "max_price_vnd": max_price_vnd,
+        "min_rating": min_rating,
+        "sort": sort,
+    }
+    fingerprint = _fingerprint(query)
+    params: dict[str, Any] = {"q": q, "limit": limit + 1, "now": now}
+    if cursor:
+        after_key, after_id, now = decode_cursor(cursor, fingerprint)
+        params.update(after_key=after_key, after_id=after_id, now=now)
+    for name in ("lat", "lon", "radius_m", "max_price_vnd", "min_rating"):
+        if query[name] is not None:
+            params[name] = query[name]
+    shape = Shape(
+        located=located,
+        radius=radius_m is not None,
+        open_now=open_now,
+        max_price=max_price_vnd is not None,
+        min_rating=min_rating is not None,
+        sort=sort,
+        after=cursor is not None,
+    )
+    rows = await fetch_rows(session, search_statement(shape), params)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor(key=rows[-1].sort_key, eatery_id=rows[-1].id, at=now, fingerprint=fingerprint)
+        if more
+        else None
+    )
+    return {"items": [_hit(r) for r in rows], "count": len(rows), "next_cursor": next_cursor}
+
+
+def _hit(row: Any) -> dict[str, Any]:
+    return {
+        "eatery": public_fields(row),
+        "dishes": row.dishes or [],
+        "distance_m": round(row.distance_m, 1) if row.distance_m is not None else None,
+        "score": round(row.score, 4),
+    }
+
+
+# -- suggestions as you type ----------------------------------------------------------------------
+
+SUGGEST_DISHES = text(
+    f"""
+SELECT d.slug, d.name_vi, d.name_en,
+       max({NAME_SCORE.format(folded="dn.folded", name="dn.name")}) AS score
+FROM dish_names AS dn JOIN dishes AS d ON d.id = dn.dish_id
+WHERE dn.folded LIKE {QF} || '%' OR dn.folded LIKE '% ' || {QF} || '%' OR {QF} <% dn.folded
+GROUP BY d.id
+ORDER BY score DESC, d.slug
+LIMIT :limit
+"""
+)
+
+# Whole-name prefixes walk a "C"-collated B-tree (works from the second letter); word matches
+# inside names use the trigram GiST, which needs three letters to say anything.
+SUGGEST_EATERIES = text(
+    f"""
+SELECT id, slug, name_vi, name_en, score FROM (
+    (SELECT e.id, e.slug, e.name_vi, e.name_en,
+            {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi")} AS score
+     FROM eateries AS e
+     WHERE e.status = 'active'
+       AND (e.name_folded COLLATE "C") >= {QF}
+       AND (e.name_folded COLLATE "C") < {QF} || chr(1114111)
+     ORDER BY (e.name_folded COLLATE "C")
+     LIMIT :limit)
+    UNION
+    (SELECT e.id, e.slug, e.name_vi, e.name_en,
+            {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi")} AS score
+     FROM eateries AS e
+     WHERE e.status = 'active' AND length({QF}) >= 3 AND {QF} <% e.name_folded
+     ORDER BY {QF} <<-> e.name_folded
+     LIMIT :limit)
+) AS s
+ORDER BY score DESC, id
+LIMIT :limit
+"""
+)
+
+
+async def suggest(session: AsyncSession, *, q: str, limit: int) -> list[dict[str, Any]]:
+    """Completions: matching dishes first, then eateries, `limit` in all."""
+    dishes = await fetch_rows(session, SUGGEST_DISHES, {"q": q, "limit": limit})
+    items = [
+        {"kind": "dish", "slug": d.slug, "name_vi": d.name_vi, "name_en": d.name_en, "id": None}
+        for d in dishes
+    ]
+    if len(items) < limit:
+        eateries = await fetch_rows(
+            session, SUGGEST_EATERIES, {"q": q, "limit": limit - len(items)}
+        )
+        items += [
+            {
+                "kind": "eatery",
+                "slug": e.slug,
+                "name_vi": e.name_vi,
+                "name_en": e.name_en,
+                "id": e.id,
+            }
+            for e in eateries
+        ]
+    return items
