@@ -90,7 +90,7 @@ def db_status() -> None:
 def migrate_command(revision: str, down: bool) -> None:
     """Apply the Alembic migrations."""
     migrate(revision=revision, down=down)
-    click.echo(f"database at {'downgraded to' if down else 'migrated to'} {revision}")
+    click.echo(f"database {'downgraded' if down else 'migrated'} to {revision}")
 
 
 @main.command("seed")

@@ -68,18 +68,14 @@ def upgrade() -> None:
             nullable=False,
         ),
     )
-    op.create_index(
-        "ix_eateries_name_folded_trgm",
-        "eateries",
-        ["name_folded"],
-        postgresql_using="gist",
-        postgresql_ops={"name_folded": "gist_trgm_ops"},
+    # A 256-byte signature: with the default 12 bytes, names sharing dish words are so alike
+    # in the index that word-similarity KNN rechecks thousands of rows (10 ms against 1 ms).
+    op.execute(
+        "CREATE INDEX ix_eateries_name_folded_trgm ON eateries "
+        "USING gist (name_folded gist_trgm_ops(siglen=256))"
     )
-    op.create_index(
-        "ix_eateries_name_folded_prefix",
-        "eateries",
-        ["name_folded"],
-        postgresql_ops={"name_folded": "text_pattern_ops"},
+    op.execute(
+        'CREATE INDEX ix_eateries_name_folded_prefix ON eateries ((name_folded COLLATE "C"))'
     )
 
     op.create_table(
@@ -144,7 +140,11 @@ def upgrade() -> None:
     op.execute("ALTER TABLE menu_items ALTER COLUMN location SET NOT NULL")
     op.execute(
         "CREATE INDEX ix_menu_items_dish_nearest ON menu_items "
-        "USING gist (dish_id, (location::geography)) WHERE is_available AND eatery_active"
+        "USING gist (dish_id, location) WHERE is_available AND eatery_active"
+    )
+    op.execute(
+        "CREATE INDEX ix_menu_items_dish_cheapest ON menu_items "
+        "(dish_id, price_vnd, eatery_id) WHERE is_available AND eatery_active"
     )
     op.execute(
         "CREATE INDEX ix_menu_items_dish_best ON menu_items "
@@ -153,6 +153,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_menu_items_dish_cheapest", table_name="menu_items")
     op.drop_index("ix_menu_items_dish_best", table_name="menu_items")
     op.drop_index("ix_menu_items_dish_nearest", table_name="menu_items")
     op.execute("DROP TRIGGER copy_to_menu_items ON eateries")

@@ -79,13 +79,10 @@ class Eatery(Base):
             "ix_eateries_name_folded_trgm",
             "name_folded",
             postgresql_using="gist",
-            postgresql_ops={"name_folded": "gist_trgm_ops"},
+            postgresql_ops={"name_folded": "gist_trgm_ops(siglen=256)"},
         ),
-        Index(
-            "ix_eateries_name_folded_prefix",
-            "name_folded",
-            postgresql_ops={"name_folded": "text_pattern_ops"},
-        ),
+        # Byte order: prefix ranges for as-you-type suggestions, whatever the database collation.
+        Index("ix_eateries_name_folded_prefix", text('(name_folded COLLATE "C")')),
     )
 
 

@@ -53,8 +53,15 @@ class MenuItem(Base):
         Index(
             "ix_menu_items_dish_nearest",
             "dish_id",
-            text("(location::geography)"),
+            "location",
             postgresql_using="gist",
+            postgresql_where=text("is_available AND eatery_active"),
+        ),
+        Index(
+            "ix_menu_items_dish_cheapest",
+            "dish_id",
+            "price_vnd",
+            "eatery_id",
             postgresql_where=text("is_available AND eatery_active"),
         ),
         Index(

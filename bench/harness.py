@@ -1,0 +1,181 @@
+"""What every benchmark shares: a synthetic database, one uvicorn worker, wrk as the client."""
+
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.synthetic import CENTRE, build
+from tourism.cli import migrate
+from tourism.config import PROJECT_ROOT, Settings
+from tourism.database import create_engine, create_session_factory
+from tourism.embedded import EmbeddedPostgres, create_database
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+PORT = 8765
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Requests for wrk: one of `paths` at random, with a random inner-city position if located."""
+
+    paths: tuple[str, ...]
+    located: bool = True
+
+
+def bench_database(name: str, *, eateries: int, menu_items: int) -> str:
+    """Build (once) database `name` next to the configured one; returns its URL."""
+    settings = Settings()
+    if not settings.database_url:
+        EmbeddedPostgres(settings).up()
+    base = settings.database_url or EmbeddedPostgres(settings).url("postgres")
+    base = base.replace("postgresql+asyncpg://", "postgresql://", 1).rsplit("/", 1)[0]
+    url = base.replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    started = time.perf_counter()
+    counts = asyncio.run(_prepare(settings, base + "/postgres", url, eateries, menu_items))
+    print(f"{counts} ready in {time.perf_counter() - started:.1f} s")
+    return url
+
+
+async def _prepare(settings: Settings, admin: str, url: str, eateries: int, menu_items: int):
+    await create_database(admin, url.rsplit("/", 1)[1])
+    await asyncio.to_thread(migrate, url)
+    engine = create_engine(settings, url=url)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            counts = await build(session, eateries=eateries, menu_items=menu_items)
+        # Settle the freshly loaded tables now, not while the load runs (autovacuum).
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("SET statement_timeout = 0")
+            await conn.exec_driver_sql("VACUUM ANALYZE")
+    finally:
+        await engine.dispose()
+    return counts
+
+
+def ensure_wrk() -> str:
+    if not shutil.which("wrk"):
+        if os.geteuid() != 0:
+            sys.exit("wrk is needed: sudo apt-get install -y wrk")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    return shutil.which("wrk") or sys.exit("wrk not found")
+
+
+def lua_script(scenario: Scenario, points: int = 2000) -> str:
+    """A wrk script asking random questions about random places, and printing p95."""
+    rng = random.Random(7)
+    coords = ",".join(
+        f"{{{CENTRE[1] + rng.uniform(-0.05, 0.05):.5f},{CENTRE[0] + rng.uniform(-0.06, 0.06):.5f}}}"
+        for _ in range(points)
+    )
+    paths = ",".join(json.dumps(p) for p in scenario.paths)  # a JSON string is a Lua string
+    position = 'path = path .. "&lat=" .. p[1] .. "&lon=" .. p[2]' if scenario.located else ""
+    return f"""
+local points = {{{coords}}}
+local paths = {{{paths}}}
+math.randomseed(42)
+request = function()
+  local p = points[math.random(#points)]
+  local path = paths[math.random(#paths)]
+  {position}
+  return wrk.format("GET", path)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("P95_US %d\\n", latency:percentile(95)))
+end
+"""
+
+
+def run_wrk(wrk: str, script: Path, *, connections: int, duration: int) -> dict:
+    out = subprocess.run(
+        [
+            wrk,
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "connections": connections,
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": ms("50"),
+        "p95_ms": int(re.search(r"P95_US (\d+)", out).group(1)) / 1000,
+        "p99_ms": ms("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def serve(url: str) -> subprocess.Popen:
+    env = {**os.environ, "TOURISM_DATABASE_URL": url, "TOURISM_ENVIRONMENT": "production"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tourism.cli", "run", "--port", str(PORT)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/readyz", timeout=1) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit("the server did not become ready")
+
+
+def run_scenarios(
+    name: str, url: str, scenarios: dict[str, Scenario], *, duration: int, connections: int
+) -> dict:
+    """Serve `url` with one worker, run every scenario for 1 client and for many, save JSON."""
+    wrk = ensure_wrk()
+    server = serve(url)
+    results: dict = {"workers": 1, "cores": os.cpu_count(), "scenarios": {}}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for label, scenario in scenarios.items():
+                script = Path(tmp) / f"{label}.lua"
+                script.write_text(lua_script(scenario))
+                run_wrk(wrk, script, connections=4, duration=3)  # warm up
+                one = run_wrk(wrk, script, connections=1, duration=duration)
+                many = run_wrk(wrk, script, connections=connections, duration=duration)
+                results["scenarios"][label] = {"one_client": one, "many_clients": many}
+                print(
+                    f"{label:22} 1 client: {one['requests_per_s']:6.0f} req/s p50 "
+                    f"{one['p50_ms']:.2f} p95 {one['p95_ms']:.2f} p99 {one['p99_ms']:.2f} ms | "
+                    f"{connections} clients: {many['requests_per_s']:6.0f} req/s p50 "
+                    f"{many['p50_ms']:.1f} p95 {many['p95_ms']:.1f} ms "
+                    f"(non-2xx {one['non_2xx'] + many['non_2xx']})"
+                )
+    finally:
+        server.terminate()
+        server.wait()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"results in {out}")
+    return results
