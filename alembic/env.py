@@ -51,6 +51,9 @@ async def run_migrations_online() -> None:
     engine = create_engine(url=_url())
     try:
         async with engine.connect() as connection:
+            # A migration may rewrite a whole table: the API's per-query timeout is not for it.
+            await connection.exec_driver_sql("SET statement_timeout = 0")
+            await connection.commit()  # a session setting; Alembic opens its own transaction
             await connection.run_sync(_run_sync)
     finally:
         await engine.dispose()
