@@ -1,16 +1,18 @@
 """Declarative base with a constraint naming convention, and the engine/session factories."""
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, MetaData, Row
+from sqlalchemy import Column, DateTime, Executable, MetaData, Row, func
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from tourism.config import Settings, get_settings
 
@@ -25,6 +27,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamps:
+    """`created_at` and `updated_at`, set by the database."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
 
 def create_engine(settings: Settings | None = None, *, url: str | None = None) -> AsyncEngine:
@@ -58,3 +69,15 @@ async def fetch_rows(
     """Run a read on the session's connection as Core: no ORM bookkeeping on hot paths."""
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()
+
+
+async def upsert_returning_id(
+    session: AsyncSession, model: type[Base], *, key: Column, values: dict[str, Any]
+) -> int:
+    """Insert `values`, or update the row with the same `key`; the row's id either way."""
+    statement = insert(model).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
+    ).returning(model.id)
+    return (await session.execute(statement)).scalar_one()

@@ -11,15 +11,14 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base
+from tourism.database import Base, Timestamps
 
 
-class BikeStation(Base):
+class BikeStation(Timestamps, Base):
     __tablename__ = "bike_stations"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -33,10 +32,6 @@ class BikeStation(Base):
     )
     capacity: Mapped[int] = mapped_column(Integer)
     is_installed: Mapped[bool] = mapped_column(Boolean, server_default="true")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     __table_args__ = (
         CheckConstraint("capacity >= 0", name="capacity"),

@@ -11,6 +11,7 @@ from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.bikeshare.schemas import StationCreate, StationStatusIn
+from tourism.database import upsert_returning_id
 
 # GBFS: status older than this is stale.
 STALE_AFTER = timedelta(minutes=5)
@@ -19,12 +20,9 @@ STALE_AFTER = timedelta(minutes=5)
 async def upsert_station(session: AsyncSession, *, data: StationCreate, now: datetime) -> int:
     values = data.model_dump(exclude={"lat", "lon", "status"})
     values["location"] = point_geometry(data.lon, data.lat)
-    statement = insert(BikeStation).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[BikeStation.station_id],
-        set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
-    ).returning(BikeStation.id)
-    station_pk = (await session.execute(statement)).scalar_one()
+    station_pk = await upsert_returning_id(
+        session, BikeStation, key=BikeStation.station_id, values=values
+    )
     if data.status is not None:
         await set_status(session, station_pk=station_pk, status=data.status, now=now)
     return station_pk

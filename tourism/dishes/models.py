@@ -1,9 +1,6 @@
-from datetime import datetime
-
 from sqlalchemy import (
     CheckConstraint,
     Computed,
-    DateTime,
     ForeignKey,
     Identity,
     Index,
@@ -11,16 +8,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base
+from tourism.database import Base, Timestamps
 
 
-class Dish(Base):
+class Dish(Timestamps, Base):
     __tablename__ = "dishes"
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
@@ -33,10 +29,6 @@ class Dish(Base):
     # Other spellings and names people type ("banh mi que", "Hai Phong baguette").
     aliases: Mapped[list[str]] = mapped_column(
         ARRAY(String(200)), server_default=text("'{}'::varchar[]")
-    )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
 

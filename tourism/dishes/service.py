@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tourism.database import upsert_returning_id
 from tourism.dishes.models import Dish, DishName
 from tourism.dishes.schemas import DishCreate
 from tourism.eateries.models import Eatery
@@ -17,12 +18,7 @@ from tourism.menus.models import MenuItem
 
 async def upsert_dish(session: AsyncSession, *, data: DishCreate) -> int:
     values = data.model_dump()
-    statement = insert(Dish).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Dish.slug],
-        set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
-    ).returning(Dish.id)
-    dish_id = (await session.execute(statement)).scalar_one()
+    dish_id = await upsert_returning_id(session, Dish, key=Dish.slug, values=values)
     await _replace_names(session, dish_id=dish_id, data=data)
     return dish_id
 

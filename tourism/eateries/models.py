@@ -14,12 +14,11 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base
+from tourism.database import Base, Timestamps
 
 KINDS = (
     "restaurant",
@@ -37,7 +36,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Eatery(Base):
+class Eatery(Timestamps, Base):
     __tablename__ = "eateries"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -63,10 +62,6 @@ class Eatery(Base):
     # Maintained from approved reviews only; null until the first one.
     rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     rating_count: Mapped[int] = mapped_column(Integer, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
 
     __table_args__ = (
         CheckConstraint(_in("kind", KINDS), name="kind"),

@@ -24,7 +24,7 @@ from geo.bbox import BBox
 from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
 from tourism.bikeshare import service as stations
-from tourism.database import fetch_rows
+from tourism.database import fetch_rows, upsert_returning_id
 from tourism.dishes.models import Dish
 from tourism.eateries import hours
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
@@ -262,12 +262,7 @@ async def upsert_eatery(session: AsyncSession, *, data: EateryCreate) -> int:
     """Insert or update the eatery with this slug; returns its id. Refreshes its intervals."""
     values = data.model_dump(exclude={"lat", "lon"})
     values["location"] = point_geometry(data.lon, data.lat)
-    statement = insert(Eatery).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Eatery.slug],
-        set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
-    ).returning(Eatery.id)
-    eatery_id = (await session.execute(statement)).scalar_one()
+    eatery_id = await upsert_returning_id(session, Eatery, key=Eatery.slug, values=values)
     await refresh_open_intervals(session, eatery_ids=[eatery_id])
     return eatery_id
 
