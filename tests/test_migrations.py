@@ -50,3 +50,17 @@ def test_spatial_indexes_exist(database_url):
     gist = asyncio.run(fetch())
     assert {"idx_eateries_location", "ix_eateries_location_geog"} <= gist
     assert {"idx_bike_stations_location", "ix_bike_stations_location_geog"} <= gist
+
+
+def test_embedded_url_follows_the_running_cluster(admin_dsn):
+    """A cluster started on another port is found where it runs, not where settings say."""
+    from tourism.config import Settings
+    from tourism.embedded import EmbeddedPostgres
+
+    settings = Settings()
+    if settings.database_url:
+        return  # a managed database: nothing embedded to find
+    server = EmbeddedPostgres(settings.model_copy(update={"embedded_port": 1}))
+    port = server.running_port()
+    assert port and port != 1
+    assert f"127.0.0.1:{port}/" in server.url("postgres")

@@ -65,7 +65,8 @@ def db_up() -> None:
         server.up()
     except error as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"PostGIS is up on 127.0.0.1:{server.port} (data in {server.paths.root})")
+    port = server.running_port() or server.port
+    click.echo(f"PostGIS is up on 127.0.0.1:{port} (data in {server.paths.root})")
 
 
 @db.command("down")

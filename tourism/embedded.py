@@ -103,11 +103,17 @@ class EmbeddedPostgres:
                 "or set TOURISM_DATABASE_URL"
             ) from exc
 
+    def running_port(self) -> int | None:
+        """The port the cluster listens on now (line 4 of postmaster.pid), if it runs."""
+        try:
+            return int((self.paths.pgdata / "postmaster.pid").read_text().splitlines()[3])
+        except (OSError, IndexError, ValueError):
+            return None
+
     def url(self, database: str, driver: str = "postgresql+asyncpg") -> str:
-        return (
-            f"{driver}://postgres:{quote(self.password(), safe='')}@127.0.0.1:{self.port}/"
-            f"{database}"
-        )
+        # A cluster started earlier on another TOURISM_EMBEDDED_PORT is still ours: use its port.
+        port = self.running_port() or self.port
+        return f"{driver}://postgres:{quote(self.password(), safe='')}@127.0.0.1:{port}/{database}"
 
     # -- commands ---------------------------------------------------------------------------
     def _as_server_user(self, *cmd: str | Path) -> list[str]:
@@ -232,7 +238,7 @@ class EmbeddedPostgres:
     def status(self) -> dict[str, object]:
         return {
             "data_dir": str(self.paths.root),
-            "port": self.port,
+            "port": self.running_port() or self.port,
             "installed": find_bindir() is not None,
             "initialised": (self.paths.pgdata / "PG_VERSION").exists(),
             "running": self.is_running(),
