@@ -74,3 +74,32 @@ async def test_database_outage_is_503_and_recovers(database_url, seeded):
         assert up.json()["items"]
         assert (await client.get("/readyz")).status_code == 200
     await proxy.stop()
+
+
+async def test_a_query_past_the_statement_timeout_is_503(database_url, seeded):
+    """A query PostgreSQL cancels (statement_timeout) is the server's trouble: 503, not 500."""
+    from sqlalchemy import text
+
+    from tourism.exceptions import install_handlers
+
+    app = create_app(
+        Settings(database_url=database_url, environment="test", statement_timeout_ms=100),
+        background=False,
+    )
+
+    @app.get("/slow")
+    async def slow() -> dict:
+        async with app.state.sessions() as session:
+            await session.execute(text("SELECT pg_sleep(1)"))
+        return {}
+
+    install_handlers(app)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        r = await client.get("/slow")
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "5"
+        assert r.json()["error"]["code"] == "service_unavailable"

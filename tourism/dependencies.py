@@ -42,6 +42,9 @@ def bbox_param(
         raise InvalidInput("bbox", str(exc)) from exc
 
 
+# Typed text: printable, not blank. A NUL byte would otherwise reach PostgreSQL as an error.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 BBoxDep = Annotated[BBox, Depends(bbox_param)]

@@ -77,18 +77,28 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def _is_connection_error(exc: BaseException) -> bool:
+# SQLSTATE classes that mean "the database cannot serve now", not "the request is wrong":
+# 08 connection exception, 53 insufficient resources, 57 operator intervention (57014: a query
+# cancelled by statement_timeout), 58 system error.
+UNAVAILABLE_SQLSTATES = ("08", "53", "57", "58")
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    """The database is down, unreachable, overloaded or too slow: worth a retry later."""
     if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError)):
         return True
-    if isinstance(exc, sa_exc.DBAPIError):
-        if exc.connection_invalidated or isinstance(exc, (sa_exc.InterfaceError,)):
-            return True
-        orig = getattr(exc, "orig", None)
-        name = type(orig).__name__ if orig else ""
-        return isinstance(exc, sa_exc.OperationalError) or any(
-            word in name for word in ("Connection", "CannotConnect", "Shutdown", "Timeout")
-        )
-    return False
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+        return True
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(
+        getattr(orig, "__cause__", None), "sqlstate", None
+    )
+    if sqlstate:
+        return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    name = type(orig).__name__ if orig else ""
+    return any(word in name for word in ("Connection", "CannotConnect", "Shutdown", "Timeout"))
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -113,7 +123,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        if _is_connection_error(exc):
+        if _is_unavailable(exc):
             log.warning("database unavailable: %s", exc)
             return error_response(
                 503,

@@ -1,12 +1,11 @@
 """Schema pieces shared by the domains."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from geo.geojson import point
 from tourism.config import LOCAL_TZ
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude")]
@@ -28,7 +27,3 @@ class StrictModel(BaseModel):
 class PointGeometry(BaseModel):
     type: Literal["Point"] = "Point"
     coordinates: tuple[float, float] = Field(description="[lon, lat]")
-
-    @classmethod
-    def of(cls, lon: float, lat: float) -> dict[str, Any]:
-        return point(lon, lat)

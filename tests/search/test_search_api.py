@@ -156,3 +156,11 @@ async def test_suggest_from_the_second_letter(client):
 async def test_suggest_limits(client, q, limit):
     r = await client.get("/api/v1/search/suggest", params={"q": q, "limit": limit})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("q", ["banh\x00da", "banh\nda", "\x7f\x7f"])
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/search/suggest"])
+async def test_control_characters_are_422_not_500(client, path, q):
+    r = await client.get(path, params={"q": q})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["field"] == "q"

@@ -2,7 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from tourism.dependencies import LatQuery, LonQuery, NowDep, RadiusQuery, SessionDep
+from tourism.dependencies import (
+    PRINTABLE,
+    LatQuery,
+    LonQuery,
+    NowDep,
+    RadiusQuery,
+    SessionDep,
+)
 from tourism.search import service
 from tourism.search.schemas import SearchResults, Suggestions
 
@@ -15,7 +22,7 @@ MAX_QUERY = 100
 async def search(
     session: SessionDep,
     now: NowDep,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=r"\S")],
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=PRINTABLE)],
     lat: LatQuery | None = None,
     lon: LonQuery | None = None,
     radius_m: RadiusQuery | None = None,
@@ -45,7 +52,7 @@ async def search(
 @router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
 async def suggest(
     session: SessionDep,
-    q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=r"\S")],
+    q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=PRINTABLE)],
     limit: Annotated[int, Query(ge=1, le=10)] = 8,
 ) -> dict:
     return {"items": await service.suggest(session, q=q, limit=limit)}
