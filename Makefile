@@ -18,6 +18,7 @@ setup: install
 	$(FOODTOUR) seed
 
 run: setup
+	$(FOODTOUR) demo-accounts
 	$(FOODTOUR) run --port $(PORT)
 
 test: setup

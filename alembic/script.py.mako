@@ -7,10 +7,10 @@ Create Date: ${create_date}
 
 from collections.abc import Sequence
 
-import geoalchemy2
 import sqlalchemy as sa
-from alembic import op
 ${imports if imports else ""}
+from alembic import op
+
 revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}

@@ -5,6 +5,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -130,7 +131,12 @@ def run_wrk(wrk: str, script: Path, *, connections: int, duration: int) -> dict:
 
 
 def serve(url: str) -> subprocess.Popen:
-    env = {**os.environ, "TOURISM_DATABASE_URL": url, "TOURISM_ENVIRONMENT": "production"}
+    env = {
+        **os.environ,
+        "TOURISM_DATABASE_URL": url,
+        "TOURISM_ENVIRONMENT": "production",
+        "TOURISM_SECRET_KEY": secrets.token_urlsafe(32),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "tourism.cli", "run", "--port", str(PORT)],
         env=env,

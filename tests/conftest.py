@@ -60,9 +60,12 @@ def database_url(fresh_database) -> str:
     return url
 
 
+TEST_SECRET = "test-secret-" + secrets.token_hex(16)
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test")
+    return Settings(database_url=database_url, environment="test", secret_key=TEST_SECRET)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.conftest import TEST_SECRET
 from tourism.config import Settings
 from tourism.main import create_app
 
@@ -52,7 +53,9 @@ async def test_database_outage_is_503_and_recovers(database_url, seeded):
     proxy = TcpProxy(parts.hostname, parts.port)
     await proxy.start()
     proxied = database_url.replace(f":{parts.port}/", f":{proxy.port}/")
-    app = create_app(Settings(database_url=proxied, environment="test"), background=False)
+    app = create_app(
+        Settings(database_url=proxied, environment="test", secret_key=TEST_SECRET), background=False
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with (
         app.router.lifespan_context(app),
@@ -83,7 +86,12 @@ async def test_a_query_past_the_statement_timeout_is_503(database_url, seeded):
     from tourism.exceptions import install_handlers
 
     app = create_app(
-        Settings(database_url=database_url, environment="test", statement_timeout_ms=100),
+        Settings(
+            database_url=database_url,
+            environment="test",
+            secret_key=TEST_SECRET,
+            statement_timeout_ms=100,
+        ),
         background=False,
     )
 

@@ -101,6 +101,71 @@ def seed_command() -> None:
     click.echo("seeded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
 
 
+async def _in_transaction(work, settings: Settings | None = None):
+    """Run `work(session)` in one transaction on the configured database."""
+    from tourism.database import create_engine, create_session_factory
+
+    engine = create_engine(settings or get_settings())
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 10 characters, not only letters.")
+@click.option("--name", "display_name", default=None, help="Display name (default: the e-mail).")
+@click.option(
+    "--role",
+    type=click.Choice(["tourist", "vendor", "moderator", "admin"]),
+    default="tourist",
+    show_default=True,
+)
+@click.option("--eatery", "eateries", type=int, multiple=True, help="An eatery id (vendors).")
+def create_user_command(
+    email: str, password: str, display_name: str | None, role: str, eateries: tuple[int, ...]
+) -> None:
+    """Create an account of any role (this is how the first admin is made)."""
+    from pydantic import ValidationError
+
+    from tourism.accounts import service
+    from tourism.accounts.schemas import UserCreate
+    from tourism.exceptions import DomainError
+
+    try:
+        data = UserCreate(email=email, password=password, display_name=display_name or email)
+    except ValidationError as exc:
+        raise click.ClickException("; ".join(e["msg"] for e in exc.errors())) from exc
+
+    async def work(session):
+        user = await service.create_user(session, data=data, role=role)
+        if eateries:
+            await service.assign_eateries(session, user_id=user.id, eatery_ids=list(eateries))
+        return user.id
+
+    try:
+        user_id = asyncio.run(_in_transaction(work))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"created {role} {data.email} (id {user_id})")
+
+
+@main.command("demo-accounts")
+def demo_accounts_command() -> None:
+    """In development, create one account per role once and print their logins."""
+    from tourism.accounts.service import create_demo_accounts
+
+    if get_settings().environment != "development":
+        return
+    made = asyncio.run(_in_transaction(create_demo_accounts))
+    if made:
+        click.echo("demo accounts (shown once; development only):")
+        for role, email, password in made:
+            click.echo(f"  {role:10} {email:32} {password}")
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))

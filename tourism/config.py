@@ -4,11 +4,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+# Development only: anything else refuses to start without TOURISM_SECRET_KEY.
+DEVELOPMENT_SECRET = "development-only-secret-not-for-any-deployment"
 
 
 class Settings(BaseSettings):
@@ -29,6 +31,21 @@ class Settings(BaseSettings):
     open_window_days: int = Field(default=8, ge=2, le=60)
     public_web_url: str = "http://127.0.0.1:8000"
     public_api_url: str = "http://127.0.0.1:8000"
+    # Signs access tokens (HS256). No working default outside development.
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _secret_outside_development(self) -> "Settings":
+        if self.secret_key is None:
+            if self.environment != "development":
+                raise ValueError(
+                    "TOURISM_SECRET_KEY must be set (32+ random characters) outside development"
+                )
+            self.secret_key = SecretStr(DEVELOPMENT_SECRET)
+        elif len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("TOURISM_SECRET_KEY must be at least 32 characters")
+        return self
 
     def resolved_database_url(self) -> str:
         """The URL of the configured database, or of the embedded cluster."""

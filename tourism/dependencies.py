@@ -5,10 +5,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.bbox import BBox, BBoxError
-from tourism.exceptions import InvalidInput
+from tourism.accounts.models import User
+from tourism.accounts.security import user_id_from_token
+from tourism.accounts.service import active_user
+from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated
 
 MAX_LIMIT = 100
 MAX_RADIUS_M = 50_000  # Google's Nearby Search cap
@@ -56,3 +60,34 @@ DishQuery = Annotated[
     str | None,
     Query(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="A dish slug"),
 ]
+
+
+# -- who is asking ----------------------------------------------------------------------------
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
+) -> User:
+    if not token:
+        raise NotAuthenticated("log in first: send `Authorization: Bearer <token>`")
+    user_id = user_id_from_token(token, request.app.state.settings)
+    return await active_user(session, user_id)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(*roles: str):
+    """A dependency that lets only these roles through (403 for the others)."""
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden("your account may not do this")
+        return user
+
+    return check
+
+
+AdminUser = Annotated[User, Depends(require_role("admin"))]

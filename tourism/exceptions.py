@@ -48,7 +48,17 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
 
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
 STATUS = {
+    NotAuthenticated: 401,
+    Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     InvalidInput: 422,
@@ -107,7 +117,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+        headers = {
+            503: {"Retry-After": RETRY_AFTER_SECONDS},
+            401: {"WWW-Authenticate": "Bearer"},
+        }.get(status)
         return error_response(status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)

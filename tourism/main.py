@@ -11,6 +11,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from tourism.accounts.router import admin as admin_router
+from tourism.accounts.router import auth as auth_router
 from tourism.bikeshare.router import router as stations_router
 from tourism.config import Settings, get_settings
 from tourism.database import create_engine, create_session_factory
@@ -67,7 +69,14 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     install_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for router in (eateries_router, dishes_router, stations_router, search_router):
+    for router in (
+        eateries_router,
+        dishes_router,
+        stations_router,
+        search_router,
+        auth_router,
+        admin_router,
+    ):
         api.include_router(router)
     app.include_router(api)
 

@@ -1,5 +1,6 @@
 """Every mapped table, imported in one place for Alembic and the tests."""
 
+from tourism.accounts.models import EateryVendor, User
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.database import Base
 from tourism.dishes.models import Dish, DishName
@@ -14,6 +15,8 @@ __all__ = [
     "DishName",
     "Eatery",
     "EateryOpenInterval",
+    "EateryVendor",
     "MenuItem",
     "OpenHoursWindow",
+    "User",
 ]

@@ -1,0 +1,43 @@
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tourism.database import Base, Timestamps
+
+ROLES = ("tourist", "vendor", "moderator", "admin")
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # Stored lower-cased: one account per address however it is typed.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), server_default="tourist")
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
+        CheckConstraint("email = lower(email)", name="email_lower"),
+    )
+
+
+class EateryVendor(Base):
+    """Which vendor accounts may edit which eateries."""
+
+    __tablename__ = "eatery_vendors"
+
+    eatery_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("eateries.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
