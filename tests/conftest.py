@@ -102,3 +102,69 @@ def clock(app) -> Iterator:
 async def session(app) -> AsyncIterator:
     async with app.state.sessions() as db_session:
         yield db_session
+
+
+# -- people: one logged-in caller of each kind ------------------------------------------------
+
+PASSWORD = "phở-và-bánh-đa-42"
+
+
+@pytest.fixture(scope="session")
+async def people(app):
+    """tourist, other_tourist, owner (vendor of eatery 1), other_vendor (of eatery 2),
+    moderator, admin: ids, e-mails and ready Authorization headers."""
+    from tourism.accounts.schemas import UserCreate
+    from tourism.accounts.service import assign_eateries, create_user
+
+    kinds = {
+        "tourist": "tourist",
+        "other_tourist": "tourist",
+        "owner": "vendor",
+        "other_vendor": "vendor",
+        "moderator": "moderator",
+        "admin": "admin",
+    }
+    made: dict = {}
+    async with app.state.sessions() as session, session.begin():
+        for label, role in kinds.items():
+            email = f"{label.replace('_', '-')}-{secrets.token_hex(3)}@example.vn"
+            data = UserCreate(email=email, password=PASSWORD, display_name=label.title())
+            user = await create_user(session, data=data, role=role)
+            made[label] = {"id": user.id, "email": email}
+        await assign_eateries(session, user_id=made["owner"]["id"], eatery_ids=[1])
+        await assign_eateries(session, user_id=made["other_vendor"]["id"], eatery_ids=[2])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        for person in made.values():
+            r = await http.post(
+                "/api/v1/auth/token", data={"username": person["email"], "password": PASSWORD}
+            )
+            person["headers"] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    made["anonymous"] = {"id": None, "email": None, "headers": {}}
+    return made
+
+
+@pytest.fixture(scope="session")
+async def approved_review(session_client, people):
+    """An approved review by `tourist` on eatery 1 (the owner's)."""
+    r = await session_client.post(
+        "/api/v1/eateries/1/reviews",
+        headers=people["tourist"]["headers"],
+        json={"rating": 4, "text": "Ngon, phục vụ nhanh."},
+    )
+    assert r.status_code in (200, 201), r.text
+    review_id = r.json()["id"]
+    decision = await session_client.post(
+        f"/api/v1/moderation/reviews/{review_id}/decision",
+        headers=people["moderator"]["headers"],
+        json={"action": "approve"},
+    )
+    assert decision.status_code == 200
+    return review_id
+
+
+@pytest.fixture(scope="session")
+async def session_client(app):
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Signs access tokens (HS256). No working default outside development.
     secret_key: SecretStr | None = None
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    # Review bombing: reviews (new or edited) an hour, per account and per client address.
+    reviews_per_account_hour: int = Field(default=10, ge=1)
+    reviews_per_address_hour: int = Field(default=100, ge=1)
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> "Settings":

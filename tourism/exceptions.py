@@ -56,7 +56,15 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class RateLimitedBase(DomainError):
+    """Too many of an action; carries `retry_after` seconds."""
+
+    code = "rate_limited"
+    retry_after = 60
+
+
 STATUS = {
+    RateLimitedBase: 429,
     NotAuthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
@@ -120,6 +128,7 @@ def install_handlers(app: FastAPI) -> None:
         headers = {
             503: {"Retry-After": RETRY_AFTER_SECONDS},
             401: {"WWW-Authenticate": "Bearer"},
+            429: {"Retry-After": str(getattr(exc, "retry_after", 60))},
         }.get(status)
         return error_response(status, exc.code, exc.message, exc.details, headers)
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from tourism.accounts.router import admin as admin_router
 from tourism.accounts.router import auth as auth_router
+from tourism.audit.router import router as audit_router
 from tourism.bikeshare.router import router as stations_router
 from tourism.config import Settings, get_settings
 from tourism.database import create_engine, create_session_factory
@@ -20,7 +21,10 @@ from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import RETRY_AFTER_SECONDS, error_response, install_handlers
+from tourism.reviews.router import moderation as moderation_router
+from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
+from tourism.vendors.router import router as vendors_router
 
 log = logging.getLogger("tourism")
 WINDOW_CHECK_SECONDS = 600
@@ -76,6 +80,10 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         search_router,
         auth_router,
         admin_router,
+        audit_router,
+        reviews_router,
+        moderation_router,
+        vendors_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -1,13 +1,21 @@
 """Every mapped table, imported in one place for Alembic and the tests."""
 
 from tourism.accounts.models import EateryVendor, User
+from tourism.audit.models import AuditEntry, RateEvent
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.database import Base
 from tourism.dishes.models import Dish, DishName
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
-from tourism.menus.models import MenuItem
+from tourism.menus.models import MenuItem, MenuPriceHistory
+from tourism.reviews.models import Review, ReviewDishRating, ReviewFlag
 
 __all__ = [
+    "AuditEntry",
+    "MenuPriceHistory",
+    "RateEvent",
+    "Review",
+    "ReviewDishRating",
+    "ReviewFlag",
     "Base",
     "BikeStation",
     "BikeStationStatus",

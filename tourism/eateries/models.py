@@ -4,6 +4,7 @@ from decimal import Decimal
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     DateTime,
@@ -62,6 +63,8 @@ class Eatery(Timestamps, Base):
     # Maintained from approved reviews only; null until the first one.
     rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     rating_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Set by the tourism department, never by vendors.
+    verified: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     __table_args__ = (
         CheckConstraint(_in("kind", KINDS), name="kind"),

@@ -92,6 +92,8 @@ class MenuItemPublic(BaseModel):
     price_vnd: int
     is_available: bool
     updated_at: LocalDatetime
+    rating: float | None = Field(description="Average stars for this dish here, approved reviews")
+    rating_count: int
 
 
 class EateryDetail(EateryPublic):
@@ -105,3 +107,5 @@ class EateryDetail(EateryPublic):
     menu: list[MenuItemPublic]
     nearby_stations: list[StationPublic]
     updated_at: LocalDatetime
+    verified: bool = Field(description="Checked by the tourism department")
+    rating_histogram: dict[str, int] = Field(description="Approved reviews per star, '1'..'5'")

@@ -31,6 +31,7 @@ from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
 from tourism.eateries.schemas import EateryCreate
 from tourism.exceptions import InvalidInput, NotFound
 from tourism.menus.models import MenuItem
+from tourism.reviews import service as reviews
 
 # A refresh keeps at least this much of the window ahead of now.
 WINDOW_MARGIN = timedelta(days=2)
@@ -212,6 +213,7 @@ async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dic
                 Eatery.status,
                 Eatery.opening_hours,
                 Eatery.updated_at,
+                Eatery.verified,
             ).where(Eatery.id == eatery_id),
             {"now": now},
         )
@@ -228,6 +230,8 @@ async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dic
                 MenuItem.price_vnd,
                 MenuItem.is_available,
                 MenuItem.updated_at,
+                MenuItem.rating_avg.label("rating"),
+                MenuItem.rating_count,
             )
             .join(Dish, Dish.id == MenuItem.dish_id)
             .where(MenuItem.eatery_id == eatery_id)
@@ -251,7 +255,11 @@ async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dic
         "status": row.status,
         "opening_hours": expression,
         "updated_at": row.updated_at,
-        "menu": [dict(m) for m in menu],
+        "menu": [
+            {**m, "rating": float(m["rating"]) if m["rating"] is not None else None} for m in menu
+        ],
+        "verified": row.verified,
+        "rating_histogram": await reviews.histogram(session, eatery_id),
         "nearby_stations": await stations.nearby(
             session, lat=row.lat, lon=row.lon, now=now, limit=3
         ),

@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Numeric,
     UniqueConstraint,
     func,
     text,
@@ -46,6 +48,9 @@ class MenuItem(Base):
     )
     eatery_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     eatery_score: Mapped[float] = mapped_column(REAL, server_default="3")
+    # From approved reviews that rated this dish here.
+    rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    rating_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("eatery_id", "dish_id"),
@@ -72,3 +77,19 @@ class MenuItem(Base):
             postgresql_where=text("is_available AND eatery_active"),
         ),
     )
+
+
+class MenuPriceHistory(Base):
+    """Every price an eatery asked for a dish, from when (written by a database trigger)."""
+
+    __tablename__ = "menu_price_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    eatery_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("eateries.id", ondelete="CASCADE")
+    )
+    dish_id: Mapped[int] = mapped_column(Integer, ForeignKey("dishes.id", ondelete="CASCADE"))
+    price_vnd: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_menu_price_history_item", "eatery_id", "dish_id", "valid_from"),)

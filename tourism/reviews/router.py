@@ -1,0 +1,141 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from tourism.accounts.models import User
+from tourism.audit.service import address_bucket
+from tourism.dependencies import CurrentUser, LimitQuery, NowDep, SessionDep, require_role
+from tourism.reviews import service
+from tourism.reviews.schemas import (
+    DecisionIn,
+    FlagIn,
+    ModerationQueue,
+    MyReviews,
+    ResponseIn,
+    ReviewIn,
+    ReviewsPublic,
+    ReviewSubmitted,
+)
+
+router = APIRouter(tags=["reviews"])
+moderation = APIRouter(prefix="/moderation", tags=["moderation"])
+
+EateryId = Annotated[int, Path(gt=0, le=2**63 - 1)]
+ReviewId = Annotated[int, Path(gt=0, le=2**63 - 1)]
+Tourist = Annotated[User, Depends(require_role("tourist"))]
+Vendor = Annotated[User, Depends(require_role("vendor"))]
+Moderator = Annotated[User, Depends(require_role("moderator", "admin"))]
+
+
+@router.post(
+    "/eateries/{eatery_id}/reviews",
+    response_model=ReviewSubmitted,
+    responses={200: {"description": "Your earlier review, edited"}},
+    status_code=status.HTTP_201_CREATED,
+    summary="Rate and review an eatery (again: edits your review)",
+)
+async def submit_review(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    now: NowDep,
+    author: Tourist,
+    eatery_id: EateryId,
+    body: ReviewIn,
+) -> dict:
+    settings = request.app.state.settings
+    address = request.client.host if request.client else "unknown"
+    buckets = {
+        f"review:user:{author.id}": settings.reviews_per_account_hour,
+        address_bucket(
+            "review", address, settings.secret_key.get_secret_value()
+        ): settings.reviews_per_address_hour,
+    }
+    review, created = await service.submit(
+        session, eatery_id=eatery_id, author=author, data=body, now=now, rate_buckets=buckets
+    )
+    view = await service.submitted_view(session, review)
+    await session.commit()
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return view
+
+
+@router.get(
+    "/eateries/{eatery_id}/reviews",
+    response_model=ReviewsPublic,
+    summary="Approved reviews, newest first",
+)
+async def eatery_reviews(
+    session: SessionDep,
+    eatery_id: EateryId,
+    limit: LimitQuery = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict:
+    items = await service.public_reviews(session, eatery_id=eatery_id, limit=limit, offset=offset)
+    return {"items": items, "count": len(items)}
+
+
+@router.get("/reviews/mine", response_model=MyReviews, summary="My reviews, with their status")
+async def my_reviews(session: SessionDep, user: CurrentUser) -> dict:
+    return {"items": await service.my_reviews(session, user=user)}
+
+
+@router.post(
+    "/reviews/{review_id}/flags",
+    status_code=status.HTTP_201_CREATED,
+    summary="Report a review to the moderators",
+)
+async def flag_review(
+    session: SessionDep, user: CurrentUser, review_id: ReviewId, body: FlagIn
+) -> dict:
+    review = await service.flag(session, review_id=review_id, user=user, reason=body.reason)
+    await session.commit()
+    return {"id": review.id, "status": review.status}
+
+
+@router.put("/reviews/{review_id}/response", summary="The eatery's public answer")
+async def respond(
+    session: SessionDep, now: NowDep, vendor: Vendor, review_id: ReviewId, body: ResponseIn
+) -> dict:
+    answer = await service.respond(
+        session, review_id=review_id, vendor=vendor, text_=body.text, now=now
+    )
+    await session.commit()
+    return answer
+
+
+@moderation.get("/reviews", response_model=ModerationQueue, summary="The moderation queue")
+async def review_queue(
+    session: SessionDep,
+    _: Moderator,
+    status_: Annotated[str, Query(alias="status", pattern="^(pending|flagged)$")] = "pending",
+    eatery_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    limit: LimitQuery = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict:
+    items = await service.queue(
+        session, status=status_, eatery_id=eatery_id, limit=limit, offset=offset
+    )
+    return {"items": items, "count": len(items)}
+
+
+@moderation.post(
+    "/reviews/{review_id}/decision",
+    response_model=ReviewSubmitted,
+    summary="Approve, reject, remove or restore a review",
+)
+async def decide(
+    session: SessionDep, now: NowDep, moderator: Moderator, review_id: ReviewId, body: DecisionIn
+) -> dict:
+    review = await service.decide(
+        session,
+        review_id=review_id,
+        moderator=moderator,
+        action=body.action,
+        reason=body.reason,
+        now=now,
+    )
+    view = await service.submitted_view(session, review)
+    await session.commit()
+    return view

@@ -1,0 +1,83 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from tourism.schemas import LocalDatetime, Slug, StrictModel
+
+Stars = int
+
+
+class ReviewIn(StrictModel):
+    rating: int = Field(ge=1, le=5)
+    dish_ratings: dict[Slug, int] = Field(default_factory=dict, max_length=30)
+    text: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("dish_ratings")
+    @classmethod
+    def _stars(cls, ratings: dict[str, int]) -> dict[str, int]:
+        if any(not 1 <= stars <= 5 for stars in ratings.values()):
+            raise ValueError("every dish rating is 1 to 5 stars")
+        return ratings
+
+
+class ReviewSubmitted(BaseModel):
+    id: int
+    eatery_id: int
+    status: str
+    rating: int
+    text: str | None
+    dish_ratings: dict[str, int]
+    moderation_reason: str | None
+    submitted_at: LocalDatetime
+
+
+class ReviewPublic(BaseModel):
+    id: int
+    author: str = Field(description="The author's display name")
+    rating: int
+    text: str | None
+    dish_ratings: dict[str, int]
+    submitted_at: LocalDatetime
+    response: str | None = Field(description="The eatery's public answer")
+    response_at: LocalDatetime | None
+
+
+class ReviewsPublic(BaseModel):
+    items: list[ReviewPublic]
+    count: int
+
+
+class MyReviews(BaseModel):
+    items: list[ReviewSubmitted]
+
+
+class FlagIn(StrictModel):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class ResponseIn(StrictModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionIn(StrictModel):
+    action: Literal["approve", "reject", "remove", "restore"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class QueuedReview(BaseModel):
+    id: int
+    eatery_id: int
+    eatery_name: str
+    author: str
+    status: str
+    rating: int
+    text: str | None
+    auto_flags: list[str]
+    flags: list[str] = Field(description="Reasons given by users who flagged it")
+    submitted_at: datetime
+
+
+class ModerationQueue(BaseModel):
+    items: list[QueuedReview]
+    count: int

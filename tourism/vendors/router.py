@@ -1,0 +1,118 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, status
+
+from tourism.accounts.models import User
+from tourism.dependencies import SessionDep, require_role
+from tourism.eateries.models import Eatery
+from tourism.menus.schemas import MenuItemIn
+from tourism.vendors import service
+from tourism.vendors.schemas import (
+    EateryVendorUpdate,
+    MenuItemUpdate,
+    MenuReplace,
+    PriceHistory,
+    VendorEateries,
+    VendorEatery,
+    VendorMenu,
+)
+
+router = APIRouter(prefix="/vendor", tags=["vendors"])
+
+VendorUser = Annotated[User, Depends(require_role("vendor"))]
+EateryId = Annotated[int, Path(gt=0, le=2**63 - 1)]
+DishSlug = Annotated[str, Path(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+async def owned_eatery(session: SessionDep, vendor: VendorUser, eatery_id: EateryId) -> Eatery:
+    return await service.owned_eatery(session, vendor=vendor, eatery_id=eatery_id)
+
+
+OwnedEatery = Annotated[Eatery, Depends(owned_eatery)]
+
+
+@router.get("/eateries", response_model=VendorEateries, summary="My eateries")
+async def my_eateries(session: SessionDep, vendor: VendorUser) -> dict:
+    return {"items": await service.own_eateries(session, vendor=vendor)}
+
+
+@router.patch("/eateries/{eatery_id}", response_model=VendorEatery, summary="Edit my eatery")
+async def edit_eatery(
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: EateryVendorUpdate
+) -> dict:
+    view = await service.update_eatery(session, eatery=eatery, vendor=vendor, data=body)
+    await session.commit()
+    return view
+
+
+@router.get("/eateries/{eatery_id}/menu", response_model=VendorMenu, summary="My menu")
+async def get_menu(session: SessionDep, eatery: OwnedEatery) -> dict:
+    return {"items": await service.menu(session, eatery_id=eatery.id)}
+
+
+@router.put(
+    "/eateries/{eatery_id}/menu", response_model=VendorMenu, summary="Replace the whole menu"
+)
+async def replace_menu(
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuReplace
+) -> dict:
+    items = await service.change_menu(
+        session, eatery=eatery, vendor=vendor, action="replace", replace=body.items
+    )
+    await session.commit()
+    return {"items": items}
+
+
+@router.post(
+    "/eateries/{eatery_id}/menu",
+    response_model=VendorMenu,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a dish to the menu",
+)
+async def add_item(
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuItemIn
+) -> dict:
+    items = await service.change_menu(session, eatery=eatery, vendor=vendor, action="add", add=body)
+    await session.commit()
+    return {"items": items}
+
+
+@router.patch(
+    "/eateries/{eatery_id}/menu/{dish}", response_model=VendorMenu, summary="Change a price"
+)
+async def change_item(
+    session: SessionDep,
+    vendor: VendorUser,
+    eatery: OwnedEatery,
+    dish: DishSlug,
+    body: MenuItemUpdate,
+) -> dict:
+    items = await service.change_menu(
+        session, eatery=eatery, vendor=vendor, action="update", dish=dish, update=body
+    )
+    await session.commit()
+    return {"items": items}
+
+
+@router.delete(
+    "/eateries/{eatery_id}/menu/{dish}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Take a dish off the menu",
+)
+async def remove_item(
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, dish: DishSlug
+) -> None:
+    await service.change_menu(session, eatery=eatery, vendor=vendor, action="remove", dish=dish)
+    await session.commit()
+
+
+@router.get(
+    "/eateries/{eatery_id}/menu/{dish}/prices",
+    response_model=PriceHistory,
+    summary="Every price this dish had here",
+)
+async def prices(session: SessionDep, eatery: OwnedEatery, dish: DishSlug) -> dict:
+    return {
+        "dish": dish,
+        "items": await service.price_history(session, eatery_id=eatery.id, dish=dish),
+    }

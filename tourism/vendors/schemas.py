@@ -1,0 +1,76 @@
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from tourism.eateries import hours
+from tourism.exceptions import InvalidInput
+from tourism.menus.schemas import MenuItemIn
+from tourism.schemas import LocalDatetime, PriceVnd, StrictModel
+
+
+class EateryVendorUpdate(StrictModel):
+    """What a vendor may change. Anything else (rating, votes, owner, verified) is a 422."""
+
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")
+    description_vi: str | None = Field(default=None, max_length=1000)
+    description_en: str | None = Field(default=None, max_length=1000)
+    opening_hours: str | None = Field(default=None, max_length=hours.MAX_LENGTH)
+    status: Literal["active", "closed"] | None = None
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _valid_hours(cls, value: str | None) -> str | None:
+        try:
+            return hours.validate(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+
+
+class MenuItemUpdate(StrictModel):
+    price_vnd: PriceVnd | None = None
+    available: bool | None = None
+
+
+class MenuReplace(StrictModel):
+    items: list[MenuItemIn] = Field(max_length=200)
+
+
+class VendorEatery(BaseModel):
+    id: int
+    slug: str
+    name_vi: str
+    name_en: str | None
+    status: str
+    phone: str | None
+    description_vi: str | None
+    description_en: str | None
+    opening_hours: str | None
+    verified: bool
+    rating: float | None
+    rating_count: int
+
+
+class VendorEateries(BaseModel):
+    items: list[VendorEatery]
+
+
+class VendorMenuItem(BaseModel):
+    dish: str
+    name_vi: str
+    price_vnd: int
+    available: bool
+    updated_at: LocalDatetime
+
+
+class VendorMenu(BaseModel):
+    items: list[VendorMenuItem]
+
+
+class PricePoint(BaseModel):
+    price_vnd: int
+    valid_from: LocalDatetime
+
+
+class PriceHistory(BaseModel):
+    dish: str
+    items: list[PricePoint]

@@ -1,0 +1,176 @@
+"""What vendors do to their own eateries; every change lands in the audit log."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tourism.accounts.models import EateryVendor, User
+from tourism.audit import service as audit
+from tourism.dishes.models import Dish
+from tourism.eateries.models import Eatery
+from tourism.eateries.service import refresh_open_intervals
+from tourism.exceptions import Conflict, NotFound
+from tourism.menus.models import MenuItem, MenuPriceHistory
+from tourism.menus.schemas import MenuItemIn
+from tourism.menus.service import replace_menu
+from tourism.vendors.schemas import EateryVendorUpdate, MenuItemUpdate
+
+EDITABLE = ("phone", "description_vi", "description_en", "opening_hours", "status")
+
+
+async def owned_eatery(session: AsyncSession, *, vendor: User, eatery_id: int) -> Eatery:
+    """The eatery if this vendor may edit it; the same 404 as a missing one otherwise (API1)."""
+    eatery = await session.scalar(
+        select(Eatery)
+        .join(EateryVendor, EateryVendor.eatery_id == Eatery.id)
+        .where(Eatery.id == eatery_id, EateryVendor.user_id == vendor.id)
+    )
+    if eatery is None:
+        raise NotFound(f"no eatery with id {eatery_id}")
+    return eatery
+
+
+def eatery_view(eatery: Eatery) -> dict[str, Any]:
+    return {
+        "id": eatery.id,
+        "slug": eatery.slug,
+        "name_vi": eatery.name_vi,
+        "name_en": eatery.name_en,
+        "status": eatery.status,
+        "phone": eatery.phone,
+        "description_vi": eatery.description_vi,
+        "description_en": eatery.description_en,
+        "opening_hours": eatery.opening_hours,
+        "verified": eatery.verified,
+        "rating": float(eatery.rating_avg) if eatery.rating_avg is not None else None,
+        "rating_count": eatery.rating_count,
+    }
+
+
+async def own_eateries(session: AsyncSession, *, vendor: User) -> list[dict[str, Any]]:
+    eateries = await session.scalars(
+        select(Eatery)
+        .join(EateryVendor, EateryVendor.eatery_id == Eatery.id)
+        .where(EateryVendor.user_id == vendor.id)
+        .order_by(Eatery.id)
+    )
+    return [eatery_view(e) for e in eateries]
+
+
+async def update_eatery(
+    session: AsyncSession, *, eatery: Eatery, vendor: User, data: EateryVendorUpdate
+) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    before = {k: getattr(eatery, k) for k in changes}
+    for key, value in changes.items():
+        setattr(eatery, key, value)
+    await session.flush()
+    if {"opening_hours", "status"} & changes.keys():
+        await refresh_open_intervals(session, eatery_ids=[eatery.id])
+    await audit.record(
+        session,
+        actor_id=vendor.id,
+        action="eatery.update",
+        entity="eatery",
+        entity_id=eatery.id,
+        before=before,
+        after=changes,
+    )
+    await session.refresh(eatery)
+    return eatery_view(eatery)
+
+
+async def menu(session: AsyncSession, *, eatery_id: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(
+            Dish.slug, Dish.name_vi, MenuItem.price_vnd, MenuItem.is_available, MenuItem.updated_at
+        )
+        .join(Dish, Dish.id == MenuItem.dish_id)
+        .where(MenuItem.eatery_id == eatery_id)
+        .order_by(Dish.slug)
+    )
+    return [
+        {
+            "dish": r.slug,
+            "name_vi": r.name_vi,
+            "price_vnd": r.price_vnd,
+            "available": r.is_available,
+            "updated_at": r.updated_at,
+        }
+        for r in rows
+    ]
+
+
+async def _menu_snapshot(session: AsyncSession, eatery_id: int) -> dict[str, Any]:
+    return {
+        m["dish"]: [m["price_vnd"], m["available"]]
+        for m in await menu(session, eatery_id=eatery_id)
+    }
+
+
+async def _item(session: AsyncSession, *, eatery_id: int, dish: str) -> MenuItem:
+    item = await session.scalar(
+        select(MenuItem)
+        .join(Dish, Dish.id == MenuItem.dish_id)
+        .where(MenuItem.eatery_id == eatery_id, Dish.slug == dish)
+    )
+    if item is None:
+        raise NotFound(f"{dish!r} is not on this menu")
+    return item
+
+
+async def change_menu(
+    session: AsyncSession,
+    *,
+    eatery: Eatery,
+    vendor: User,
+    action: str,
+    replace: list[MenuItemIn] | None = None,
+    add: MenuItemIn | None = None,
+    dish: str | None = None,
+    update: MenuItemUpdate | None = None,
+) -> list[dict[str, Any]]:
+    """Replace, add to, change or remove from the menu, audited as one before/after."""
+    before = await _menu_snapshot(session, eatery.id)
+    if action == "replace":
+        await replace_menu(session, eatery_id=eatery.id, items=replace or [])
+    elif action == "add":
+        if add.dish in before:
+            raise Conflict(f"{add.dish!r} is on the menu already: change it instead")
+        items = [MenuItemIn(dish=d, price_vnd=p, available=a) for d, (p, a) in before.items()]
+        await replace_menu(session, eatery_id=eatery.id, items=[*items, add])
+    elif action == "update":
+        item = await _item(session, eatery_id=eatery.id, dish=dish)
+        if update.price_vnd is not None:
+            item.price_vnd = update.price_vnd
+        if update.available is not None:
+            item.is_available = update.available
+    elif action == "remove":
+        await session.delete(await _item(session, eatery_id=eatery.id, dish=dish))
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("the menu changed meanwhile; try again") from exc
+    after = await _menu_snapshot(session, eatery.id)
+    await audit.record(
+        session,
+        actor_id=vendor.id,
+        action=f"menu.{action}",
+        entity="eatery",
+        entity_id=eatery.id,
+        before={"menu": before},
+        after={"menu": after},
+    )
+    return await menu(session, eatery_id=eatery.id)
+
+
+async def price_history(session: AsyncSession, *, eatery_id: int, dish: str) -> list[dict]:
+    rows = await session.execute(
+        select(MenuPriceHistory.price_vnd, MenuPriceHistory.valid_from)
+        .join(Dish, Dish.id == MenuPriceHistory.dish_id)
+        .where(MenuPriceHistory.eatery_id == eatery_id, Dish.slug == dish)
+        .order_by(MenuPriceHistory.valid_from, MenuPriceHistory.id)
+    )
+    return [{"price_vnd": p, "valid_from": t} for p, t in rows]
