@@ -269,3 +269,33 @@ def test_create_user_command(database_url, seeded, monkeypatch):
         assert weak.exit_code != 0
     finally:
         config.get_settings.cache_clear()
+
+
+def test_demo_accounts_once_per_role(fresh_database):
+    """`make run` in development: one account per role, made once, logins shown once."""
+    import asyncio
+
+    from tourism.accounts.service import create_demo_accounts
+    from tourism.cli import migrate, seed
+    from tourism.database import create_engine, create_session_factory
+
+    url = fresh_database("foodtour_demo")
+    settings = Settings(database_url=url, environment="test", secret_key=TEST_SECRET)
+    migrate(url)
+    asyncio.run(seed(settings, url))
+
+    async def twice():
+        engine = create_engine(settings, url=url)
+        try:
+            results = []
+            for _ in range(2):
+                async with create_session_factory(engine)() as session, session.begin():
+                    results.append(await create_demo_accounts(session))
+            return results
+        finally:
+            await engine.dispose()
+
+    made, again = asyncio.run(twice())
+    assert [role for role, _, _ in made] == ["tourist", "vendor", "moderator", "admin"]
+    assert all(len(password) >= 10 for _, _, password in made)
+    assert again == []

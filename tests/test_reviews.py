@@ -59,6 +59,17 @@ MATRIX = [
     ("GET", f"/api/v1/vendor/eateries/{OWNED}/menu", None, VENDOR_OWN),
     ("GET", f"/api/v1/vendor/eateries/{OWNED}/menu/{{dish}}/prices", None, VENDOR_OWN),
     ("PATCH", f"/api/v1/vendor/eateries/{OWNED}/menu/{{dish}}", {"available": True}, VENDOR_OWN),
+    (
+        "PUT",
+        f"/api/v1/vendor/eateries/{OWNED}/menu",
+        {
+            "items": [
+                {"dish": "banh-da-cua", "price_vnd": 40000},
+                {"dish": "bun-ca-cay", "price_vnd": 45000},
+            ]
+        },
+        VENDOR_OWN,
+    ),
     ("GET", "/api/v1/reviews/mine", None, _row(401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/api/v1/moderation/reviews", None, _row(401, 403, 403, 403, 403, 200, 200)),
     (
@@ -156,3 +167,68 @@ async def make_eatery_for(app, slug: str) -> int:
             hours="Mo-Su 06:00-22:00",
             menu=[("banh-da-cua", 40000), ("nem-cua-be", 25000)],
         )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "who", "body", "field"),
+    [
+        ("PATCH", "/api/v1/vendor/eateries/1", "owner", {"phone": "call me"}, "phone"),
+        ("PATCH", "/api/v1/vendor/eateries/1", "owner", {"status": "gone"}, "status"),
+        (
+            "PATCH",
+            "/api/v1/vendor/eateries/1",
+            "owner",
+            {"description_vi": "x" * 1001},
+            "description_vi",
+        ),
+        (
+            "POST",
+            "/api/v1/vendor/eateries/1/menu",
+            "owner",
+            {"dish": "pho-bo", "price_vnd": -5},
+            "price_vnd",
+        ),
+        (
+            "POST",
+            "/api/v1/vendor/eateries/1/menu",
+            "owner",
+            {"dish": "pho-bo", "price_vnd": 1.5},
+            "price_vnd",
+        ),
+        (
+            "POST",
+            "/api/v1/vendor/eateries/1/menu",
+            "owner",
+            {"dish": "no-such", "price_vnd": 5},
+            "menu",
+        ),
+        (
+            "PUT",
+            "/api/v1/vendor/eateries/1/menu",
+            "owner",
+            {"items": [{"dish": "pho-bo", "price_vnd": 5}, {"dish": "pho-bo", "price_vnd": 6}]},
+            "menu",
+        ),
+        ("PATCH", "/api/v1/vendor/eateries/1/menu/Phở", "owner", {"price_vnd": 5}, "dish"),
+        ("POST", "/api/v1/reviews/1/flags", "tourist", {"reason": "x"}, "reason"),
+        ("PUT", "/api/v1/reviews/1/response", "owner", {"text": ""}, "text"),
+        ("POST", "/api/v1/moderation/reviews/1/decision", "moderator", {"action": "ban"}, "action"),
+        ("GET", "/api/v1/moderation/reviews?status=all", "moderator", None, "status"),
+        (
+            "POST",
+            "/api/v1/admin/users",
+            "admin",
+            {
+                "email": "a@example.vn",
+                "password": "phở-và-bánh-đa-42",
+                "display_name": "A",
+                "role": "emperor",
+            },
+            "role",
+        ),
+    ],
+)
+async def test_invalid_input_on_write_endpoints(client, people, method, path, who, body, field):
+    r = await client.request(method, path, headers=people[who]["headers"], json=body)
+    assert r.status_code == 422, r.text
+    assert field in [d["field"] for d in r.json()["error"]["details"]]

@@ -100,7 +100,7 @@ async def create_demo_accounts(session: AsyncSession) -> list[tuple[str, str, st
     first_eatery = await session.scalar(select(Eatery.id).order_by(Eatery.id).limit(1))
     made = []
     for role in ("tourist", "vendor", "moderator", "admin"):
-        email, password = f"{role}@demo.foodtour.local", secrets.token_urlsafe(12) + "-1a"
+        email, password = f"demo.{role}@example.com", secrets.token_urlsafe(12) + "-1a"
         data = UserCreate(email=email, password=password, display_name=f"Demo {role}")
         user = await create_user(session, data=data, role=role)
         if role == "vendor" and first_eatery:
