@@ -56,6 +56,7 @@ LatQuery = Annotated[float, Query(ge=-90, le=90, description="WGS84 latitude")]
 LonQuery = Annotated[float, Query(ge=-180, le=180, description="WGS84 longitude")]
 RadiusQuery = Annotated[int, Query(gt=0, le=MAX_RADIUS_M, description="Metres")]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+OffsetQuery = Annotated[int, Query(ge=0, le=10_000)]
 DishQuery = Annotated[
     str | None,
     Query(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="A dish slug"),

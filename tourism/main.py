@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from tourism.accounts.router import admin as admin_router
@@ -20,7 +19,7 @@ from tourism.database import create_engine, create_session_factory
 from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
-from tourism.exceptions import RETRY_AFTER_SECONDS, error_response, install_handlers
+from tourism.exceptions import ServiceUnavailable, install_handlers
 from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
@@ -93,18 +92,13 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"], summary="The database answers")
-    async def readyz(request: Request) -> JSONResponse:
+    async def readyz(request: Request) -> dict:
         try:
             async with request.app.state.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             log.warning("not ready: %s", exc)
-            return error_response(
-                503,
-                "service_unavailable",
-                "the database is unreachable",
-                headers={"Retry-After": RETRY_AFTER_SECONDS},
-            )
-        return JSONResponse({"status": "ready"})
+            raise ServiceUnavailable("the database is unreachable") from exc
+        return {"status": "ready"}
 
     return app

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from tourism.dependencies import LimitQuery, NowDep, SessionDep
+from tourism.dependencies import LimitQuery, NowDep, OffsetQuery, SessionDep
 from tourism.dishes import service
 from tourism.dishes.schemas import DishDetail, DishesPublic
 
@@ -16,7 +16,7 @@ async def list_dishes(
     session: SessionDep,
     category: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
     limit: LimitQuery = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    offset: OffsetQuery = 0,
 ) -> dict:
     items = await service.list_dishes(session, category=category, limit=limit, offset=offset)
     return {"items": items, "count": len(items)}

@@ -1,7 +1,7 @@
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field
 
 from tourism.bikeshare.schemas import StationPublic
 from tourism.eateries import hours
@@ -11,6 +11,19 @@ from tourism.schemas import Lat, LocalDatetime, Lon, PointGeometry, Slug, Strict
 
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+def _valid_hours(value: str | None) -> str | None:
+    try:
+        return hours.validate(value)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from exc
+
+
+# An OpenStreetMap opening_hours value, checked by the same parser that evaluates it.
+OpeningHoursText = Annotated[
+    str | None, Field(max_length=hours.MAX_LENGTH), AfterValidator(_valid_hours)
+]
 
 
 class EateryCreate(StrictModel):
@@ -24,18 +37,10 @@ class EateryCreate(StrictModel):
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")
     lat: Lat
     lon: Lon
-    opening_hours: str | None = Field(default=None, max_length=hours.MAX_LENGTH)
+    opening_hours: OpeningHoursText = None
     description_vi: str | None = Field(default=None, max_length=1000)
     description_en: str | None = Field(default=None, max_length=1000)
     status: Status = "active"
-
-    @field_validator("opening_hours")
-    @classmethod
-    def _valid_hours(cls, value: str | None) -> str | None:
-        try:
-            return hours.validate(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from exc
 
 
 class DishPrice(BaseModel):

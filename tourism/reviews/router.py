@@ -4,7 +4,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from tourism.accounts.models import User
 from tourism.audit.service import address_bucket
-from tourism.dependencies import CurrentUser, LimitQuery, NowDep, SessionDep, require_role
+from tourism.dependencies import (
+    CurrentUser,
+    LimitQuery,
+    NowDep,
+    OffsetQuery,
+    SessionDep,
+    require_role,
+)
 from tourism.reviews import service
 from tourism.reviews.schemas import (
     DecisionIn,
@@ -70,7 +77,7 @@ async def eatery_reviews(
     session: SessionDep,
     eatery_id: EateryId,
     limit: LimitQuery = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    offset: OffsetQuery = 0,
 ) -> dict:
     items = await service.public_reviews(session, eatery_id=eatery_id, limit=limit, offset=offset)
     return {"items": items, "count": len(items)}
@@ -112,7 +119,7 @@ async def review_queue(
     status_: Annotated[str, Query(alias="status", pattern="^(pending|flagged)$")] = "pending",
     eatery_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
     limit: LimitQuery = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    offset: OffsetQuery = 0,
 ) -> dict:
     items = await service.queue(
         session, status=status_, eatery_id=eatery_id, limit=limit, offset=offset

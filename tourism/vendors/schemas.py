@@ -1,9 +1,6 @@
-from typing import Literal
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, Field, field_validator
-
-from tourism.eateries import hours
-from tourism.exceptions import InvalidInput
+from tourism.eateries.schemas import OpeningHoursText, Status
 from tourism.menus.schemas import MenuItemIn
 from tourism.schemas import LocalDatetime, PriceVnd, StrictModel
 
@@ -14,16 +11,8 @@ class EateryVendorUpdate(StrictModel):
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")
     description_vi: str | None = Field(default=None, max_length=1000)
     description_en: str | None = Field(default=None, max_length=1000)
-    opening_hours: str | None = Field(default=None, max_length=hours.MAX_LENGTH)
-    status: Literal["active", "closed"] | None = None
-
-    @field_validator("opening_hours")
-    @classmethod
-    def _valid_hours(cls, value: str | None) -> str | None:
-        try:
-            return hours.validate(value)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from exc
+    opening_hours: OpeningHoursText = None
+    status: Status | None = None
 
 
 class MenuItemUpdate(StrictModel):
