@@ -174,7 +174,9 @@ async def test_review_of_unknown_eatery_is_404(client, app):
 # -- vendors ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field", ["rating_avg", "rating_count", "verified", "owner", "name_vi"])
+@pytest.mark.parametrize(
+    "field", ["rating", "votes", "rating_avg", "rating_count", "verified", "owner", "name_vi"]
+)
 async def test_vendor_cannot_set_protected_fields(client, people, field):
     r = await client.patch(
         "/api/v1/vendor/eateries/1", headers=people["owner"]["headers"], json={field: 5}

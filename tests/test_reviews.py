@@ -79,6 +79,13 @@ MATRIX = [
         _row(401, 403, 403, 403, 403, 200, 200),
     ),
     ("GET", "/api/v1/admin/audit", None, _row(401, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/api/v1/auth/me", None, _row(401, 200, 200, 200, 200, 200, 200)),
+    (
+        "PUT",
+        "/api/v1/admin/vendors/{owner}/eateries",
+        {"eatery_ids": [1]},
+        _row(401, 403, 403, 403, 403, 403, 200),
+    ),
     (
         "PUT",
         "/api/v1/reviews/{review}/response",
@@ -108,7 +115,9 @@ async def _first_dish(client, people) -> str:
 async def test_authorisation_matrix(
     client, people, approved_review, who, method, path, body, expected
 ):
-    path = path.format(dish=await _first_dish(client, people), review=approved_review)
+    path = path.format(
+        dish=await _first_dish(client, people), review=approved_review, owner=people["owner"]["id"]
+    )
     r = await client.request(method, path, headers=people[who]["headers"], json=body)
     assert r.status_code == expected[who], (who, r.text)
 
