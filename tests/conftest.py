@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 import pytest
 
+from tests.helpers import make_eatery
 from tourism.cli import migrate, seed
 from tourism.config import Settings
 from tourism.dependencies import get_now
@@ -111,7 +112,7 @@ PASSWORD = "phở-và-bánh-đa-42"
 
 @pytest.fixture(scope="session")
 async def people(app):
-    """tourist, other_tourist, owner (vendor of eatery 1), other_vendor (of eatery 2),
+    """tourist, other_tourist, owner and other_vendor (each with an eatery of their own),
     moderator, admin: ids, e-mails and ready Authorization headers."""
     from tourism.accounts.schemas import UserCreate
     from tourism.accounts.service import assign_eateries, create_user
@@ -131,8 +132,23 @@ async def people(app):
             data = UserCreate(email=email, password=PASSWORD, display_name=label.title())
             user = await create_user(session, data=data, role=role)
             made[label] = {"id": user.id, "email": email}
-        await assign_eateries(session, user_id=made["owner"]["id"], eatery_ids=[1])
-        await assign_eateries(session, user_id=made["other_vendor"]["id"], eatery_ids=[2])
+    # The vendors' own eateries, far from the seeded city, so editing them changes nothing the
+    # other tests read.
+    async with app.state.sessions() as session:
+        for label, lat in (("owner", 20.69), ("other_vendor", 20.68)):
+            made[label]["eatery"] = await make_eatery(
+                session,
+                slug=f"test-{label.replace('_', '-')}-eatery",
+                lat=lat,
+                lon=106.56,
+                hours="Mo-Su 06:00-22:00",
+                menu=[("banh-da-cua", 40000), ("nem-cua-be", 25000), ("bun-ca-cay", 45000)],
+            )
+    async with app.state.sessions() as session, session.begin():
+        for label in ("owner", "other_vendor"):
+            await assign_eateries(
+                session, user_id=made[label]["id"], eatery_ids=[made[label]["eatery"]]
+            )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         for person in made.values():
@@ -146,9 +162,9 @@ async def people(app):
 
 @pytest.fixture(scope="session")
 async def approved_review(session_client, people):
-    """An approved review by `tourist` on eatery 1 (the owner's)."""
+    """An approved review by `tourist` on the owner's eatery."""
     r = await session_client.post(
-        "/api/v1/eateries/1/reviews",
+        f"/api/v1/eateries/{people['owner']['eatery']}/reviews",
         headers=people["tourist"]["headers"],
         json={"rating": 4, "text": "Ngon, phục vụ nhanh."},
     )

@@ -103,7 +103,7 @@ async def test_owner_publishes_one_response(client, people, approved_review):
             f"/api/v1/reviews/{approved_review}/response", headers=headers, json={"text": answer}
         )
         assert r.status_code == 200
-    public = {p["id"]: p for p in await _public(client, 1)}
+    public = {p["id"]: p for p in await _public(client, people["owner"]["eatery"])}
     assert public[approved_review]["response"] == "Cảm ơn bạn, hẹn gặp lại!"
 
 
@@ -179,7 +179,9 @@ async def test_review_of_unknown_eatery_is_404(client, app):
 )
 async def test_vendor_cannot_set_protected_fields(client, people, field):
     r = await client.patch(
-        "/api/v1/vendor/eateries/1", headers=people["owner"]["headers"], json={field: 5}
+        f"/api/v1/vendor/eateries/{people['owner']['eatery']}",
+        headers=people["owner"]["headers"],
+        json={field: 5},
     )
     assert r.status_code == 422
     assert r.json()["error"]["details"][0]["field"] == field
@@ -188,18 +190,24 @@ async def test_vendor_cannot_set_protected_fields(client, people, field):
 async def test_vendor_edits_hours_and_they_are_validated(client, people):
     headers = people["owner"]["headers"]
     bad = await client.patch(
-        "/api/v1/vendor/eateries/1", headers=headers, json={"opening_hours": "Mo-Xx 25:00"}
+        f"/api/v1/vendor/eateries/{people['owner']['eatery']}",
+        headers=headers,
+        json={"opening_hours": "Mo-Xx 25:00"},
     )
     assert bad.status_code == 422
     assert "opening_hours" in bad.json()["error"]["details"][0]["message"]
     good = await client.patch(
-        "/api/v1/vendor/eateries/1", headers=headers, json={"opening_hours": "24/7"}
+        f"/api/v1/vendor/eateries/{people['owner']['eatery']}",
+        headers=headers,
+        json={"opening_hours": "24/7"},
     )
     assert good.status_code == 200 and good.json()["opening_hours"] == "24/7"
-    assert (await client.get("/api/v1/eateries/1")).json()["open_now"] is True
+    assert (await client.get(f"/api/v1/eateries/{people['owner']['eatery']}")).json()[
+        "open_now"
+    ] is True
     audit = await client.get(
         "/api/v1/admin/audit",
-        params={"entity": "eatery", "entity_id": "1"},
+        params={"entity": "eatery", "entity_id": str(people["owner"]["eatery"])},
         headers=people["admin"]["headers"],
     )
     entry = audit.json()["items"][0]
@@ -209,8 +217,12 @@ async def test_vendor_edits_hours_and_they_are_validated(client, people):
 
 async def test_prices_keep_their_history(client, people):
     headers = people["owner"]["headers"]
-    dish = (await client.get("/api/v1/vendor/eateries/1/menu", headers=headers)).json()["items"][0]
-    path = f"/api/v1/vendor/eateries/1/menu/{dish['dish']}"
+    dish = (
+        await client.get(
+            f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu", headers=headers
+        )
+    ).json()["items"][0]
+    path = f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu/{dish['dish']}"
     before = (await client.get(f"{path}/prices", headers=headers)).json()["items"]
     for price in (dish["price_vnd"] + 5000, dish["price_vnd"] + 10000):
         r = await client.patch(path, headers=headers, json={"price_vnd": price})
@@ -226,15 +238,29 @@ async def test_prices_keep_their_history(client, people):
 
 async def test_replacing_the_menu_is_all_or_nothing(client, people):
     headers = people["owner"]["headers"]
-    menu = (await client.get("/api/v1/vendor/eateries/1/menu", headers=headers)).json()["items"]
+    menu = (
+        await client.get(
+            f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu", headers=headers
+        )
+    ).json()["items"]
     broken = [{"dish": "banh-da-cua", "price_vnd": 39000}, {"dish": "no-such-dish", "price_vnd": 1}]
-    r = await client.put("/api/v1/vendor/eateries/1/menu", headers=headers, json={"items": broken})
+    r = await client.put(
+        f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu",
+        headers=headers,
+        json={"items": broken},
+    )
     assert r.status_code == 422
-    assert (await client.get("/api/v1/vendor/eateries/1/menu", headers=headers)).json()[
-        "items"
-    ] == menu
+    assert (
+        await client.get(
+            f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu", headers=headers
+        )
+    ).json()["items"] == menu
     new = [{"dish": "banh-da-cua", "price_vnd": 39000}, {"dish": "bun-ca-cay", "price_vnd": 45000}]
-    r = await client.put("/api/v1/vendor/eateries/1/menu", headers=headers, json={"items": new})
+    r = await client.put(
+        f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu",
+        headers=headers,
+        json={"items": new},
+    )
     assert r.status_code == 200
     assert [(i["dish"], i["price_vnd"]) for i in r.json()["items"]] == [
         ("banh-da-cua", 39000),

@@ -11,8 +11,6 @@ from tests.helpers import make_eatery
 from tourism.accounts.schemas import UserCreate
 from tourism.accounts.service import create_user
 
-OWNED = 1  # eatery 1 belongs to "owner", eatery 2 to "other_vendor" (conftest.people)
-
 
 async def _post_review(client, who, eatery_id, **body):
     return await client.post(
@@ -55,13 +53,13 @@ def _row(*statuses: int) -> dict[str, int]:
 VENDOR_OWN = _row(401, 403, 403, 200, 404, 403, 403)
 MATRIX = [
     ("GET", "/api/v1/vendor/eateries", None, _row(401, 403, 403, 200, 200, 403, 403)),
-    ("PATCH", f"/api/v1/vendor/eateries/{OWNED}", {"phone": "0225 3 123 456"}, VENDOR_OWN),
-    ("GET", f"/api/v1/vendor/eateries/{OWNED}/menu", None, VENDOR_OWN),
-    ("GET", f"/api/v1/vendor/eateries/{OWNED}/menu/{{dish}}/prices", None, VENDOR_OWN),
-    ("PATCH", f"/api/v1/vendor/eateries/{OWNED}/menu/{{dish}}", {"available": True}, VENDOR_OWN),
+    ("PATCH", "/api/v1/vendor/eateries/{owned}", {"phone": "0225 3 123 456"}, VENDOR_OWN),
+    ("GET", "/api/v1/vendor/eateries/{owned}/menu", None, VENDOR_OWN),
+    ("GET", "/api/v1/vendor/eateries/{owned}/menu/{dish}/prices", None, VENDOR_OWN),
+    ("PATCH", "/api/v1/vendor/eateries/{owned}/menu/{dish}", {"available": True}, VENDOR_OWN),
     (
         "PUT",
-        f"/api/v1/vendor/eateries/{OWNED}/menu",
+        "/api/v1/vendor/eateries/{owned}/menu",
         {
             "items": [
                 {"dish": "banh-da-cua", "price_vnd": 40000},
@@ -83,7 +81,7 @@ MATRIX = [
     (
         "PUT",
         "/api/v1/admin/vendors/{owner}/eateries",
-        {"eatery_ids": [1]},
+        {"eatery_ids": ["{owned}"]},  # the owner keeps the eatery the other tests use
         _row(401, 403, 403, 403, 403, 403, 200),
     ),
     (
@@ -103,8 +101,10 @@ MATRIX = [
 
 async def _first_dish(client, people) -> str:
     menu = await client.get(
-        f"/api/v1/vendor/eateries/{OWNED}/menu", headers=people["owner"]["headers"]
+        f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu",
+        headers=people["owner"]["headers"],
     )
+    assert menu.status_code == 200, menu.text
     return menu.json()["items"][0]["dish"]
 
 
@@ -116,8 +116,13 @@ async def test_authorisation_matrix(
     client, people, approved_review, who, method, path, body, expected
 ):
     path = path.format(
-        dish=await _first_dish(client, people), review=approved_review, owner=people["owner"]["id"]
+        dish=await _first_dish(client, people),
+        review=approved_review,
+        owner=people["owner"]["id"],
+        owned=people["owner"]["eatery"],
     )
+    if body == {"eatery_ids": ["{owned}"]}:
+        body = {"eatery_ids": [people["owner"]["eatery"]]}
     r = await client.request(method, path, headers=people[who]["headers"], json=body)
     assert r.status_code == expected[who], (who, r.text)
 
@@ -155,7 +160,7 @@ async def test_matrix_flagging(client, app, people, approved_review, who):
 async def test_matrix_menu_writes(client, app, people, who):
     """Adding, replacing and removing: only the owner, on the owner's eatery."""
     headers = people[who]["headers"]
-    base = f"/api/v1/vendor/eateries/{OWNED}/menu"
+    base = f"/api/v1/vendor/eateries/{people['owner']['eatery']}/menu"
     add = await client.post(base, headers=headers, json={"dish": "pho-bo", "price_vnd": 45000})
     expected = _row(401, 403, 403, 201, 404, 403, 403)[who]
     assert add.status_code == expected, add.text
@@ -181,44 +186,44 @@ async def make_eatery_for(app, slug: str) -> int:
 @pytest.mark.parametrize(
     ("method", "path", "who", "body", "field"),
     [
-        ("PATCH", "/api/v1/vendor/eateries/1", "owner", {"phone": "call me"}, "phone"),
-        ("PATCH", "/api/v1/vendor/eateries/1", "owner", {"status": "gone"}, "status"),
+        ("PATCH", "/api/v1/vendor/eateries/{owned}", "owner", {"phone": "call me"}, "phone"),
+        ("PATCH", "/api/v1/vendor/eateries/{owned}", "owner", {"status": "gone"}, "status"),
         (
             "PATCH",
-            "/api/v1/vendor/eateries/1",
+            "/api/v1/vendor/eateries/{owned}",
             "owner",
             {"description_vi": "x" * 1001},
             "description_vi",
         ),
         (
             "POST",
-            "/api/v1/vendor/eateries/1/menu",
+            "/api/v1/vendor/eateries/{owned}/menu",
             "owner",
             {"dish": "pho-bo", "price_vnd": -5},
             "price_vnd",
         ),
         (
             "POST",
-            "/api/v1/vendor/eateries/1/menu",
+            "/api/v1/vendor/eateries/{owned}/menu",
             "owner",
             {"dish": "pho-bo", "price_vnd": 1.5},
             "price_vnd",
         ),
         (
             "POST",
-            "/api/v1/vendor/eateries/1/menu",
+            "/api/v1/vendor/eateries/{owned}/menu",
             "owner",
             {"dish": "no-such", "price_vnd": 5},
             "menu",
         ),
         (
             "PUT",
-            "/api/v1/vendor/eateries/1/menu",
+            "/api/v1/vendor/eateries/{owned}/menu",
             "owner",
             {"items": [{"dish": "pho-bo", "price_vnd": 5}, {"dish": "pho-bo", "price_vnd": 6}]},
             "menu",
         ),
-        ("PATCH", "/api/v1/vendor/eateries/1/menu/Phở", "owner", {"price_vnd": 5}, "dish"),
+        ("PATCH", "/api/v1/vendor/eateries/{owned}/menu/Phở", "owner", {"price_vnd": 5}, "dish"),
         ("POST", "/api/v1/reviews/1/flags", "tourist", {"reason": "x"}, "reason"),
         ("PUT", "/api/v1/reviews/1/response", "owner", {"text": ""}, "text"),
         ("POST", "/api/v1/moderation/reviews/1/decision", "moderator", {"action": "ban"}, "action"),
@@ -238,6 +243,7 @@ async def make_eatery_for(app, slug: str) -> int:
     ],
 )
 async def test_invalid_input_on_write_endpoints(client, people, method, path, who, body, field):
+    path = path.format(owned=people["owner"]["eatery"])
     r = await client.request(method, path, headers=people[who]["headers"], json=body)
     assert r.status_code == 422, r.text
     assert field in [d["field"] for d in r.json()["error"]["details"]]
