@@ -30,7 +30,7 @@ async def test_dish_catalogue_category_and_paging(client):
 
 
 async def test_dish_detail_lists_eateries_cheapest_first(client):
-    r = await client.get("/api/v1/dishes/banh-da-cua")
+    r = await client.get("/api/v1/dishes/banh-da-cua", params={"limit": 100})
     assert r.status_code == 200
     body = r.json()
     prices = [e["price_vnd"] for e in body["eateries"]]
