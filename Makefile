@@ -34,6 +34,7 @@ format: install
 
 bench: setup
 	$(VENV)/bin/python -m bench.nearby
+	$(VENV)/bin/python -m bench.search
 
 db-down: install
 	$(FOODTOUR) db down

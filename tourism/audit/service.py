@@ -4,7 +4,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.audit.models import AuditEntry, RateEvent
@@ -56,6 +56,10 @@ async def spend(session: AsyncSession, *, buckets: dict[str, int], now: datetime
     for bucket in sorted(buckets):
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:b))"), {"b": bucket})
     since = now - RATE_WINDOW
+    # Events older than the window count for nothing: drop them as the bucket is used.
+    await session.execute(
+        delete(RateEvent).where(RateEvent.bucket.in_(list(buckets)), RateEvent.at <= since)
+    )
     for bucket, limit in buckets.items():
         count, oldest = (
             await session.execute(
