@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,7 @@ from tourism.accounts.models import User
 from tourism.accounts.security import user_id_from_token
 from tourism.accounts.service import active_user
 from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated
+from tourism.schemas import MAX_ID, SLUG_PATTERN
 
 MAX_LIMIT = 100
 MAX_RADIUS_M = 50_000  # Google's Nearby Search cap
@@ -58,9 +59,11 @@ RadiusQuery = Annotated[int, Query(gt=0, le=MAX_RADIUS_M, description="Metres")]
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 OffsetQuery = Annotated[int, Query(ge=0, le=10_000)]
 DishQuery = Annotated[
-    str | None,
-    Query(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="A dish slug"),
+    str | None, Query(max_length=120, pattern=SLUG_PATTERN, description="A dish slug")
 ]
+IdPath = Annotated[int, Path(gt=0, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(gt=0, le=MAX_ID)]
+SlugPath = Annotated[str, Path(max_length=120, pattern=SLUG_PATTERN)]
 
 
 # -- who is asking ----------------------------------------------------------------------------
@@ -91,4 +94,7 @@ def require_role(*roles: str):
     return check
 
 
+TouristUser = Annotated[User, Depends(require_role("tourist"))]
+VendorUser = Annotated[User, Depends(require_role("vendor"))]
+StaffUser = Annotated[User, Depends(require_role("moderator", "admin"))]
 AdminUser = Annotated[User, Depends(require_role("admin"))]

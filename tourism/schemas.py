@@ -10,7 +10,9 @@ from tourism.config import LOCAL_TZ
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude")]
-Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MAX_ID = 2**63 - 1  # bigint
+Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
 # Instants leave the API in Hai Phong time (+07:00), whatever zone the database used.
 LocalDatetime = Annotated[
     datetime, PlainSerializer(lambda d: d.astimezone(ZoneInfo(LOCAL_TZ)).isoformat())

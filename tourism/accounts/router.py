@@ -1,16 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from tourism.accounts import service
 from tourism.accounts.schemas import StaffCreate, Token, UserCreate, UserPrivate, VendorEateries
-from tourism.dependencies import AdminUser, CurrentUser, NowDep, SessionDep
+from tourism.dependencies import AdminUser, CurrentUser, IdPath, NowDep, SessionDep
 
 auth = APIRouter(prefix="/auth", tags=["accounts"])
 admin = APIRouter(prefix="/admin", tags=["administration"])
-
-UserId = Annotated[int, Path(gt=0, le=2**63 - 1)]
 
 
 @auth.post(
@@ -69,7 +67,7 @@ async def create_staff(session: SessionDep, _: AdminUser, body: StaffCreate) -> 
     summary="Set the eateries a vendor may edit",
 )
 async def set_vendor_eateries(
-    session: SessionDep, _: AdminUser, user_id: UserId, body: VendorEateries
+    session: SessionDep, _: AdminUser, user_id: IdPath, body: VendorEateries
 ) -> dict:
     vendor = await service.assign_eateries(session, user_id=user_id, eatery_ids=body.eatery_ids)
     view = await service.private_view(session, vendor)

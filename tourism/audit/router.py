@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from tourism.audit.models import AuditEntry
-from tourism.dependencies import AdminUser, LimitQuery, SessionDep
+from tourism.dependencies import AdminUser, IdQuery, LimitQuery, SessionDep
 from tourism.schemas import LocalDatetime
 
 router = APIRouter(prefix="/admin", tags=["administration"])
@@ -34,7 +34,7 @@ async def audit_log(
     _: AdminUser,
     entity: Annotated[str | None, Query(max_length=40, pattern="^[a-z_]+$")] = None,
     entity_id: Annotated[str | None, Query(max_length=60, pattern="^[0-9A-Za-z_-]+$")] = None,
-    actor_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    actor_id: IdQuery = None,
     before: datetime | None = None,
     limit: LimitQuery = 50,
 ) -> dict:

@@ -1,14 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
-from tourism.dependencies import LimitQuery, NowDep, OffsetQuery, SessionDep
+from tourism.dependencies import LimitQuery, NowDep, OffsetQuery, SessionDep, SlugPath
 from tourism.dishes import service
 from tourism.dishes.schemas import DishDetail, DishesPublic
 
 router = APIRouter(prefix="/dishes", tags=["dishes"])
-
-DishSlug = Annotated[str, Path(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
 @router.get("", response_model=DishesPublic, summary="The dish catalogue")
@@ -24,6 +22,6 @@ async def list_dishes(
 
 @router.get("/{slug}", response_model=DishDetail, summary="A dish and the eateries serving it")
 async def dish_detail(
-    session: SessionDep, now: NowDep, slug: DishSlug, limit: LimitQuery = 50
+    session: SessionDep, now: NowDep, slug: SlugPath, limit: LimitQuery = 50
 ) -> dict:
     return await service.dish_detail(session, slug=slug, now=now, limit=limit)

@@ -1,12 +1,11 @@
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from geo import geojson
 from tourism.dependencies import (
     BBoxDep,
     DishQuery,
+    IdPath,
     LatQuery,
     LimitQuery,
     LonQuery,
@@ -18,8 +17,6 @@ from tourism.eateries import service
 from tourism.eateries.schemas import EateriesNearbyPublic, EateryDetail
 
 router = APIRouter(prefix="/eateries", tags=["eateries"])
-
-EateryId = Annotated[int, Path(gt=0, le=2**63 - 1, description="The eatery's id")]
 
 
 @router.get(
@@ -78,5 +75,5 @@ async def eateries_nearby(
 
 
 @router.get("/{eatery_id}", response_model=EateryDetail, summary="One eatery in full")
-async def eatery_detail(session: SessionDep, now: NowDep, eatery_id: EateryId) -> dict:
+async def eatery_detail(session: SessionDep, now: NowDep, eatery_id: IdPath) -> dict:
     return await service.detail(session, eatery_id=eatery_id, now=now)

@@ -1,16 +1,19 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from tourism.accounts.models import User
 from tourism.audit.service import address_bucket
 from tourism.dependencies import (
     CurrentUser,
+    IdPath,
+    IdQuery,
     LimitQuery,
     NowDep,
     OffsetQuery,
     SessionDep,
-    require_role,
+    StaffUser,
+    TouristUser,
+    VendorUser,
 )
 from tourism.reviews import service
 from tourism.reviews.schemas import (
@@ -27,12 +30,6 @@ from tourism.reviews.schemas import (
 router = APIRouter(tags=["reviews"])
 moderation = APIRouter(prefix="/moderation", tags=["moderation"])
 
-EateryId = Annotated[int, Path(gt=0, le=2**63 - 1)]
-ReviewId = Annotated[int, Path(gt=0, le=2**63 - 1)]
-Tourist = Annotated[User, Depends(require_role("tourist"))]
-Vendor = Annotated[User, Depends(require_role("vendor"))]
-Moderator = Annotated[User, Depends(require_role("moderator", "admin"))]
-
 
 @router.post(
     "/eateries/{eatery_id}/reviews",
@@ -46,8 +43,8 @@ async def submit_review(
     response: Response,
     session: SessionDep,
     now: NowDep,
-    author: Tourist,
-    eatery_id: EateryId,
+    author: TouristUser,
+    eatery_id: IdPath,
     body: ReviewIn,
 ) -> dict:
     settings = request.app.state.settings
@@ -75,7 +72,7 @@ async def submit_review(
 )
 async def eatery_reviews(
     session: SessionDep,
-    eatery_id: EateryId,
+    eatery_id: IdPath,
     limit: LimitQuery = 20,
     offset: OffsetQuery = 0,
 ) -> dict:
@@ -94,7 +91,7 @@ async def my_reviews(session: SessionDep, user: CurrentUser) -> dict:
     summary="Report a review to the moderators",
 )
 async def flag_review(
-    session: SessionDep, user: CurrentUser, review_id: ReviewId, body: FlagIn
+    session: SessionDep, user: CurrentUser, review_id: IdPath, body: FlagIn
 ) -> dict:
     review = await service.flag(session, review_id=review_id, user=user, reason=body.reason)
     await session.commit()
@@ -103,7 +100,7 @@ async def flag_review(
 
 @router.put("/reviews/{review_id}/response", summary="The eatery's public answer")
 async def respond(
-    session: SessionDep, now: NowDep, vendor: Vendor, review_id: ReviewId, body: ResponseIn
+    session: SessionDep, now: NowDep, vendor: VendorUser, review_id: IdPath, body: ResponseIn
 ) -> dict:
     answer = await service.respond(
         session, review_id=review_id, vendor=vendor, text_=body.text, now=now
@@ -115,9 +112,9 @@ async def respond(
 @moderation.get("/reviews", response_model=ModerationQueue, summary="The moderation queue")
 async def review_queue(
     session: SessionDep,
-    _: Moderator,
+    _: StaffUser,
     status_: Annotated[str, Query(alias="status", pattern="^(pending|flagged)$")] = "pending",
-    eatery_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    eatery_id: IdQuery = None,
     limit: LimitQuery = 50,
     offset: OffsetQuery = 0,
 ) -> dict:
@@ -133,7 +130,7 @@ async def review_queue(
     summary="Approve, reject, remove or restore a review",
 )
 async def decide(
-    session: SessionDep, now: NowDep, moderator: Moderator, review_id: ReviewId, body: DecisionIn
+    session: SessionDep, now: NowDep, moderator: StaffUser, review_id: IdPath, body: DecisionIn
 ) -> dict:
     review = await service.decide(
         session,

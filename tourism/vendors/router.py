@@ -1,9 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
-from tourism.accounts.models import User
-from tourism.dependencies import SessionDep, require_role
+from tourism.dependencies import IdPath, SessionDep, SlugPath, VendorUser
 from tourism.eateries.models import Eatery
 from tourism.menus.schemas import MenuItemIn
 from tourism.vendors import service
@@ -19,12 +18,8 @@ from tourism.vendors.schemas import (
 
 router = APIRouter(prefix="/vendor", tags=["vendors"])
 
-VendorUser = Annotated[User, Depends(require_role("vendor"))]
-EateryId = Annotated[int, Path(gt=0, le=2**63 - 1)]
-DishSlug = Annotated[str, Path(max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
-
-async def owned_eatery(session: SessionDep, vendor: VendorUser, eatery_id: EateryId) -> Eatery:
+async def owned_eatery(session: SessionDep, vendor: VendorUser, eatery_id: IdPath) -> Eatery:
     return await service.owned_eatery(session, vendor=vendor, eatery_id=eatery_id)
 
 
@@ -84,7 +79,7 @@ async def change_item(
     session: SessionDep,
     vendor: VendorUser,
     eatery: OwnedEatery,
-    dish: DishSlug,
+    dish: SlugPath,
     body: MenuItemUpdate,
 ) -> dict:
     items = await service.change_menu(
@@ -100,7 +95,7 @@ async def change_item(
     summary="Take a dish off the menu",
 )
 async def remove_item(
-    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, dish: DishSlug
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, dish: SlugPath
 ) -> None:
     await service.change_menu(session, eatery=eatery, vendor=vendor, action="remove", dish=dish)
     await session.commit()
@@ -111,7 +106,7 @@ async def remove_item(
     response_model=PriceHistory,
     summary="Every price this dish had here",
 )
-async def prices(session: SessionDep, eatery: OwnedEatery, dish: DishSlug) -> dict:
+async def prices(session: SessionDep, eatery: OwnedEatery, dish: SlugPath) -> dict:
     return {
         "dish": dish,
         "items": await service.price_history(session, eatery_id=eatery.id, dish=dish),
