@@ -56,15 +56,18 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
-class RateLimitedBase(DomainError):
-    """Too many of an action; carries `retry_after` seconds."""
+class RateLimited(DomainError):
+    """Too many of an action in the window; try again in `retry_after` seconds."""
 
     code = "rate_limited"
-    retry_after = 60
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 STATUS = {
-    RateLimitedBase: 429,
+    RateLimited: 429,
     NotAuthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
@@ -128,7 +131,7 @@ def install_handlers(app: FastAPI) -> None:
         headers = {
             503: {"Retry-After": RETRY_AFTER_SECONDS},
             401: {"WWW-Authenticate": "Bearer"},
-            429: {"Retry-After": str(getattr(exc, "retry_after", 60))},
+            429: {"Retry-After": str(getattr(exc, "retry_after", ""))},
         }.get(status)
         return error_response(status, exc.code, exc.message, exc.details, headers)
 

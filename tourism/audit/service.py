@@ -8,15 +8,9 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.audit.models import AuditEntry, RateEvent
-from tourism.exceptions import RateLimitedBase
+from tourism.exceptions import RateLimited
 
 RATE_WINDOW = timedelta(hours=1)
-
-
-class RateLimited(RateLimitedBase):
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 async def record(
