@@ -111,6 +111,11 @@ def upgrade() -> None:
         postgresql_where=sa.text("status IN ('pending', 'flagged')"),
     )
     op.create_index("ix_reviews_user_id", "reviews", ["user_id"])
+    # "The same text as another review" is one index lookup, not a scan of every review.
+    op.execute(
+        "CREATE INDEX ix_reviews_text_digest ON reviews (md5(lower(btrim(text)))) "
+        "WHERE text IS NOT NULL"
+    )
     op.create_table(
         "review_dish_ratings",
         sa.Column("review_id", sa.BigInteger(), nullable=False),

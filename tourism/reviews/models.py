@@ -65,6 +65,11 @@ class Review(Timestamps, Base):
             postgresql_where=sql_text("status IN ('pending', 'flagged')"),
         ),
         Index("ix_reviews_user_id", "user_id"),
+        Index(
+            "ix_reviews_text_digest",
+            sql_text("md5(lower(btrim(text)))"),
+            postgresql_where=sql_text("text IS NOT NULL"),
+        ),
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
     )
 

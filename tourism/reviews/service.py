@@ -27,6 +27,7 @@ from tourism.reviews.schemas import ReviewIn
 PUBLIC = ("approved", "flagged")
 LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(com|vn|net|org|info|biz)\b", re.IGNORECASE)
 DUPLICATE_MIN_LENGTH = 30  # "Ngon!" twice is not spam
+TEXT_DIGEST = func.md5(func.lower(func.btrim(Review.text)))  # ix_reviews_text_digest
 # action -> (statuses it applies to, status it leads to, reason required)
 DECISIONS = {
     "approve": (("pending",), "approved", False),
@@ -113,7 +114,10 @@ async def _auto_flags(session: AsyncSession, *, text_: str | None, review_id: in
     if text_ and LINK.search(text_):
         flags.append("link")
     if text_ and len(text_) >= DUPLICATE_MIN_LENGTH:
-        same = select(Review.id).where(func.lower(func.btrim(Review.text)) == text_.strip().lower())
+        same = select(Review.id).where(
+            TEXT_DIGEST == func.md5(func.lower(func.btrim(text_))),
+            func.lower(func.btrim(Review.text)) == text_.strip().lower(),  # digests can collide
+        )
         if review_id is not None:
             same = same.where(Review.id != review_id)
         if await session.scalar(same.limit(1)):
