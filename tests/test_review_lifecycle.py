@@ -322,3 +322,31 @@ async def test_review_rate_limits(database_url, seeded, people):
         assert (await _post_review(http, two, eateries[2])).status_code == 201
         by_address = await _post_review(http, two, eateries[3])
         assert by_address.status_code == 429  # the address's third review went through above
+
+
+async def test_adding_a_dish_twice_is_409_and_each_change_is_audited(client, people):
+    headers = people["owner"]["headers"]
+    eatery = people["owner"]["eatery"]
+    base = f"/api/v1/vendor/eateries/{eatery}/menu"
+    current = (await client.get(base, headers=headers)).json()["items"]
+    again = await client.post(
+        base, headers=headers, json={"dish": current[0]["dish"], "price_vnd": 12000}
+    )
+    assert again.status_code == 409
+    assert (await client.get(base, headers=headers)).json()["items"] == current
+    added = await client.post(
+        base, headers=headers, json={"dish": "che-thap-cam", "price_vnd": 20000}
+    )
+    assert added.status_code == 201
+    try:
+        audit = await client.get(
+            "/api/v1/admin/audit",
+            params={"entity": "eatery", "entity_id": str(eatery)},
+            headers=people["admin"]["headers"],
+        )
+        entry = audit.json()["items"][0]
+        assert entry["action"] == "menu.add"
+        assert "che-thap-cam" not in entry["before"]["menu"]
+        assert entry["after"]["menu"]["che-thap-cam"] == [20000, True]
+    finally:
+        assert (await client.delete(f"{base}/che-thap-cam", headers=headers)).status_code == 204

@@ -214,7 +214,7 @@ async def make_eatery_for(app, slug: str) -> int:
             "/api/v1/vendor/eateries/{owned}/menu",
             "owner",
             {"dish": "no-such", "price_vnd": 5},
-            "menu",
+            "dish",
         ),
         (
             "PUT",

@@ -51,9 +51,7 @@ async def get_menu(session: SessionDep, eatery: OwnedEatery) -> dict:
 async def replace_menu(
     session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuReplace
 ) -> dict:
-    items = await service.change_menu(
-        session, eatery=eatery, vendor=vendor, action="replace", replace=body.items
-    )
+    items = await service.replace_items(session, eatery=eatery, vendor=vendor, items=body.items)
     await session.commit()
     return {"items": items}
 
@@ -67,7 +65,7 @@ async def replace_menu(
 async def add_item(
     session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuItemIn
 ) -> dict:
-    items = await service.change_menu(session, eatery=eatery, vendor=vendor, action="add", add=body)
+    items = await service.add_item(session, eatery=eatery, vendor=vendor, item=body)
     await session.commit()
     return {"items": items}
 
@@ -82,9 +80,7 @@ async def change_item(
     dish: SlugPath,
     body: MenuItemUpdate,
 ) -> dict:
-    items = await service.change_menu(
-        session, eatery=eatery, vendor=vendor, action="update", dish=dish, update=body
-    )
+    items = await service.update_item(session, eatery=eatery, vendor=vendor, dish=dish, data=body)
     await session.commit()
     return {"items": items}
 
@@ -97,7 +93,7 @@ async def change_item(
 async def remove_item(
     session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, dish: SlugPath
 ) -> None:
-    await service.change_menu(session, eatery=eatery, vendor=vendor, action="remove", dish=dish)
+    await service.remove_item(session, eatery=eatery, vendor=vendor, dish=dish)
     await session.commit()
 
 

@@ -1,5 +1,6 @@
 """What vendors do to their own eateries; every change lands in the audit log."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from tourism.audit import service as audit
 from tourism.dishes.models import Dish
 from tourism.eateries.models import Eatery
 from tourism.eateries.service import refresh_open_intervals
-from tourism.exceptions import Conflict, NotFound
+from tourism.exceptions import Conflict, InvalidInput, NotFound
 from tourism.menus.models import MenuItem, MenuPriceHistory
 from tourism.menus.schemas import MenuItemIn
 from tourism.menus.service import replace_menu
@@ -103,13 +104,6 @@ async def menu(session: AsyncSession, *, eatery_id: int) -> list[dict[str, Any]]
     ]
 
 
-async def _menu_snapshot(session: AsyncSession, eatery_id: int) -> dict[str, Any]:
-    return {
-        m["dish"]: [m["price_vnd"], m["available"]]
-        for m in await menu(session, eatery_id=eatery_id)
-    }
-
-
 async def _item(session: AsyncSession, *, eatery_id: int, dish: str) -> MenuItem:
     item = await session.scalar(
         select(MenuItem)
@@ -121,49 +115,85 @@ async def _item(session: AsyncSession, *, eatery_id: int, dish: str) -> MenuItem
     return item
 
 
-async def change_menu(
+async def _audited(
     session: AsyncSession,
     *,
     eatery: Eatery,
     vendor: User,
     action: str,
-    replace: list[MenuItemIn] | None = None,
-    add: MenuItemIn | None = None,
-    dish: str | None = None,
-    update: MenuItemUpdate | None = None,
+    change: Callable[[], Awaitable[None]],
 ) -> list[dict[str, Any]]:
-    """Replace, add to, change or remove from the menu, audited as one before/after."""
-    before = await _menu_snapshot(session, eatery.id)
-    if action == "replace":
-        await replace_menu(session, eatery_id=eatery.id, items=replace or [])
-    elif action == "add":
-        if add.dish in before:
-            raise Conflict(f"{add.dish!r} is on the menu already: change it instead")
-        items = [MenuItemIn(dish=d, price_vnd=p, available=a) for d, (p, a) in before.items()]
-        await replace_menu(session, eatery_id=eatery.id, items=[*items, add])
-    elif action == "update":
-        item = await _item(session, eatery_id=eatery.id, dish=dish)
-        if update.price_vnd is not None:
-            item.price_vnd = update.price_vnd
-        if update.available is not None:
-            item.is_available = update.available
-    elif action == "remove":
-        await session.delete(await _item(session, eatery_id=eatery.id, dish=dish))
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("the menu changed meanwhile; try again") from exc
-    after = await _menu_snapshot(session, eatery.id)
+    """Apply `change` to the menu and log the whole menu before and after; the new menu."""
+    before = await menu(session, eatery_id=eatery.id)
+    await change()
+    await session.flush()
+    after = await menu(session, eatery_id=eatery.id)
+
+    def prices(items: list[dict[str, Any]]) -> dict[str, Any]:
+        return {m["dish"]: [m["price_vnd"], m["available"]] for m in items}
+
     await audit.record(
         session,
         actor_id=vendor.id,
         action=f"menu.{action}",
         entity="eatery",
         entity_id=eatery.id,
-        before={"menu": before},
-        after={"menu": after},
+        before={"menu": prices(before)},
+        after={"menu": prices(after)},
     )
-    return await menu(session, eatery_id=eatery.id)
+    return after
+
+
+async def replace_items(
+    session: AsyncSession, *, eatery: Eatery, vendor: User, items: list[MenuItemIn]
+) -> list[dict[str, Any]]:
+    async def change() -> None:
+        await replace_menu(session, eatery_id=eatery.id, items=items)
+
+    return await _audited(session, eatery=eatery, vendor=vendor, action="replace", change=change)
+
+
+async def add_item(
+    session: AsyncSession, *, eatery: Eatery, vendor: User, item: MenuItemIn
+) -> list[dict[str, Any]]:
+    async def change() -> None:
+        dish_id = await session.scalar(select(Dish.id).where(Dish.slug == item.dish))
+        if dish_id is None:
+            raise InvalidInput("dish", f"no dish with slug {item.dish!r}")
+        session.add(
+            MenuItem(
+                eatery_id=eatery.id,
+                dish_id=dish_id,
+                price_vnd=item.price_vnd,
+                is_available=item.available,
+            )
+        )
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # uq_menu_items_eatery_id_dish_id
+            raise Conflict(f"{item.dish!r} is on the menu already: change it instead") from exc
+
+    return await _audited(session, eatery=eatery, vendor=vendor, action="add", change=change)
+
+
+async def update_item(
+    session: AsyncSession, *, eatery: Eatery, vendor: User, dish: str, data: MenuItemUpdate
+) -> list[dict[str, Any]]:
+    async def change() -> None:
+        item = await _item(session, eatery_id=eatery.id, dish=dish)
+        if data.price_vnd is not None:
+            item.price_vnd = data.price_vnd
+        if data.available is not None:
+            item.is_available = data.available
+
+    return await _audited(session, eatery=eatery, vendor=vendor, action="update", change=change)
+
+
+async def remove_item(session: AsyncSession, *, eatery: Eatery, vendor: User, dish: str) -> None:
+    async def change() -> None:
+        await session.delete(await _item(session, eatery_id=eatery.id, dish=dish))
+
+    await _audited(session, eatery=eatery, vendor=vendor, action="remove", change=change)
 
 
 async def price_history(session: AsyncSession, *, eatery_id: int, dish: str) -> list[dict]:
