@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.synthetic import CENTRE, build
 from tourism.cli import migrate
 from tourism.config import PROJECT_ROOT, Settings
-from tourism.database import create_engine, create_session_factory
+from tourism.database import create_engine, run_in_transaction
 from tourism.embedded import EmbeddedPostgres, create_database
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -50,10 +50,11 @@ def bench_database(name: str, *, eateries: int, menu_items: int) -> str:
 async def _prepare(settings: Settings, admin: str, url: str, eateries: int, menu_items: int):
     await create_database(admin, url.rsplit("/", 1)[1])
     await asyncio.to_thread(migrate, url)
+    counts = await run_in_transaction(
+        lambda session: build(session, eateries=eateries, menu_items=menu_items), settings, url=url
+    )
     engine = create_engine(settings, url=url)
     try:
-        async with create_session_factory(engine)() as session, session.begin():
-            counts = await build(session, eateries=eateries, menu_items=menu_items)
         # Settle the freshly loaded tables now, not while the load runs (autovacuum).
         async with engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")

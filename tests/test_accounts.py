@@ -236,7 +236,11 @@ def test_secret_has_no_default_outside_development():
 
 
 def test_create_user_command(database_url, seeded, monkeypatch):
+    import asyncio
+
     from tourism import cli, config
+    from tourism.accounts.service import eatery_ids_of
+    from tourism.database import run_in_transaction
 
     monkeypatch.setenv("TOURISM_DATABASE_URL", database_url)
     monkeypatch.setenv("TOURISM_ENVIRONMENT", "test")
@@ -263,6 +267,11 @@ def test_create_user_command(database_url, seeded, monkeypatch):
         )
         assert ok.exit_code == 0, ok.output
         assert f"created vendor {email}" in ok.output
+        user_id = int(ok.output.rsplit("(id ", 1)[1].split(")")[0])
+        assigned = asyncio.run(
+            run_in_transaction(lambda session: eatery_ids_of(session, user_id), url=database_url)
+        )
+        assert assigned == [1, 2]
         again = runner.invoke(cli.main, ["create-user", "--email", email, "--password", PASSWORD])
         assert again.exit_code != 0 and "exists" in again.output
         weak = runner.invoke(cli.main, ["create-user", "--email", _email("w"), "--password", "abc"])
@@ -277,25 +286,15 @@ def test_demo_accounts_once_per_role(fresh_database):
 
     from tourism.accounts.service import create_demo_accounts
     from tourism.cli import migrate, seed
-    from tourism.database import create_engine, create_session_factory
+    from tourism.database import run_in_transaction
 
     url = fresh_database("foodtour_demo")
     settings = Settings(database_url=url, environment="test", secret_key=TEST_SECRET)
     migrate(url)
     asyncio.run(seed(settings, url))
 
-    async def twice():
-        engine = create_engine(settings, url=url)
-        try:
-            results = []
-            for _ in range(2):
-                async with create_session_factory(engine)() as session, session.begin():
-                    results.append(await create_demo_accounts(session))
-            return results
-        finally:
-            await engine.dispose()
-
-    made, again = asyncio.run(twice())
+    made = asyncio.run(run_in_transaction(create_demo_accounts, settings, url=url))
+    again = asyncio.run(run_in_transaction(create_demo_accounts, settings, url=url))
     assert [role for role, _, _ in made] == ["tourist", "vendor", "moderator", "admin"]
     assert all(len(password) >= 10 for _, _, password in made)
     assert again == []

@@ -24,17 +24,14 @@ def migrate(url: str | None = None, revision: str = "head", *, down: bool = Fals
 
 async def seed(settings: Settings, url: str | None = None) -> dict:
     from seeds.loader import load_seeds
-    from tourism.database import create_engine, create_session_factory
+    from tourism.database import run_in_transaction
 
-    engine = create_engine(settings, url=url)
-    try:
-        async with create_session_factory(engine)() as session, session.begin():
-            summary = await load_seeds(
-                session, now=datetime.now(UTC), window_days=settings.open_window_days
-            )
-    finally:
-        await engine.dispose()
-    return vars(summary)
+    async def work(session):
+        return await load_seeds(
+            session, now=datetime.now(UTC), window_days=settings.open_window_days
+        )
+
+    return vars(await run_in_transaction(work, settings, url=url))
 
 
 @click.group()
@@ -101,18 +98,6 @@ def seed_command() -> None:
     click.echo("seeded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
 
 
-async def _in_transaction(work, settings: Settings | None = None):
-    """Run `work(session)` in one transaction on the configured database."""
-    from tourism.database import create_engine, create_session_factory
-
-    engine = create_engine(settings or get_settings())
-    try:
-        async with create_session_factory(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--password", required=True, help="At least 10 characters, not only letters.")
@@ -132,6 +117,7 @@ def create_user_command(
 
     from tourism.accounts import service
     from tourism.accounts.schemas import UserCreate
+    from tourism.database import run_in_transaction
     from tourism.exceptions import DomainError
 
     try:
@@ -146,7 +132,7 @@ def create_user_command(
         return user.id
 
     try:
-        user_id = asyncio.run(_in_transaction(work))
+        user_id = asyncio.run(run_in_transaction(work))
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"created {role} {data.email} (id {user_id})")
@@ -156,10 +142,11 @@ def create_user_command(
 def demo_accounts_command() -> None:
     """In development, create one account per role once and print their logins."""
     from tourism.accounts.service import create_demo_accounts
+    from tourism.database import run_in_transaction
 
     if get_settings().environment != "development":
         return
-    made = asyncio.run(_in_transaction(create_demo_accounts))
+    made = asyncio.run(run_in_transaction(create_demo_accounts))
     if made:
         click.echo("demo accounts (shown once; development only):")
         for role, email, password in made:

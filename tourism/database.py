@@ -1,8 +1,8 @@
 """Declarative base with a constraint naming convention, and the engine/session factories."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, Executable, MetaData, Row, func
 from sqlalchemy.dialects.postgresql import insert
@@ -81,3 +81,21 @@ async def upsert_returning_id(
         set_={**{k: statement.excluded[k] for k in values}, "updated_at": func.now()},
     ).returning(model.id)
     return (await session.execute(statement)).scalar_one()
+
+
+T = TypeVar("T")
+
+
+async def run_in_transaction(
+    work: Callable[[AsyncSession], Awaitable[T]],
+    settings: Settings | None = None,
+    *,
+    url: str | None = None,
+) -> T:
+    """For commands and scripts: `work(session)` in one transaction, on an engine of its own."""
+    engine = create_engine(settings, url=url)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
