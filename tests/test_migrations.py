@@ -65,3 +65,16 @@ def test_embedded_url_follows_the_running_cluster(admin_dsn):
     port = server.running_port()
     assert port and port != 1
     assert f"127.0.0.1:{port}/" in server.url("postgres")
+
+
+def test_free_port_skips_a_taken_one():
+    import socket
+
+    from tourism.embedded import free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert free_port(port) != port
+        assert free_port(port) > port

@@ -11,6 +11,7 @@ import os
 import pwd
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -72,6 +73,18 @@ def default_data_dir() -> Path:
         return PROJECT_ROOT / ".data"
     digest = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
     return Path("/var/lib/foodtour") / f"{PROJECT_ROOT.name}-{digest}"
+
+
+def free_port(start: int, tries: int = 100) -> int:
+    """The first port from `start` on that nothing listens on at 127.0.0.1."""
+    for port in range(start, min(start + tries, 65536)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise EmbeddedError(f"no free port in {start}..{start + tries - 1}: set TOURISM_EMBEDDED_PORT")
 
 
 def find_bindir() -> Path | None:
@@ -200,9 +213,12 @@ class EmbeddedPostgres:
             print(f"creating a PostGIS cluster in {self.paths.pgdata}", file=sys.stderr)
             self._initdb(bindir)
         if not self.is_running(bindir):
-            if self.paths.log_file.exists() is False and _is_root():
+            if not self.paths.log_file.exists() and _is_root():
                 self.paths.log_file.touch()
                 shutil.chown(self.paths.log_file, "postgres", "postgres")
+            # Another checkout's cluster may hold the port: take the next free one. The URL
+            # follows the port the cluster runs on (postmaster.pid), so nothing else changes.
+            port = free_port(self.port)
             result = self._run(
                 bindir / "pg_ctl",
                 "start",
@@ -214,7 +230,7 @@ class EmbeddedPostgres:
                 "-l",
                 self.paths.log_file,
                 "-o",
-                f"-p {self.port} -k {self.paths.socket_dir}",
+                f"-p {port} -k {self.paths.socket_dir}",
                 check=False,
             )
             if result.returncode != 0:
@@ -222,8 +238,7 @@ class EmbeddedPostgres:
                 if self.paths.log_file.exists():
                     tail = "\n".join(self.paths.log_file.read_text().splitlines()[-15:])
                 raise EmbeddedError(
-                    f"PostgreSQL did not start on 127.0.0.1:{self.port} "
-                    f"(is the port taken? set TOURISM_EMBEDDED_PORT)\n{result.stderr}\n{tail}"
+                    f"PostgreSQL did not start on 127.0.0.1:{port}\n{result.stderr}\n{tail}"
                 )
         asyncio.run(self.create_database(self.settings.embedded_database))
         return self.url(self.settings.embedded_database)
