@@ -38,24 +38,32 @@ class Timestamps:
     )
 
 
-def create_engine(settings: Settings | None = None, *, url: str | None = None) -> AsyncEngine:
-    """An asyncpg engine that survives database restarts (pre-ping) and bounds every query."""
+def create_engine(
+    settings: Settings | None = None, *, url: str | None = None, read_only: bool = False
+) -> AsyncEngine:
+    """An asyncpg engine that survives database restarts (pre-ping) and bounds every query.
+
+    `read_only`: for answers made of one statement. Each statement runs in its own snapshot
+    with no BEGIN/ROLLBACK around it (the pre-ping is then one round trip, not three), and the
+    server refuses writes.
+    """
     settings = settings or get_settings()
+    server_settings = {
+        "statement_timeout": str(settings.statement_timeout_ms),
+        "application_name": "foodtour",
+        # Short indexed queries: compiling them with JIT costs more than it saves.
+        "jit": "off",
+    }
+    if read_only:
+        server_settings["default_transaction_read_only"] = "on"
     return create_async_engine(
         url or settings.resolved_database_url(),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_pre_ping=True,
         pool_timeout=5,
-        connect_args={
-            "timeout": 5,
-            "server_settings": {
-                "statement_timeout": str(settings.statement_timeout_ms),
-                "application_name": "foodtour",
-                # Short indexed queries: compiling them with JIT costs more than it saves.
-                "jit": "off",
-            },
-        },
+        isolation_level="AUTOCOMMIT" if read_only else "READ COMMITTED",
+        connect_args={"timeout": 5, "server_settings": server_settings},
     )
 
 

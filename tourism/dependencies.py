@@ -25,6 +25,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for answers made of one statement each: no transaction, writes refused."""
+    async with request.app.state.read_sessions() as session:
+        yield session
+
+
 def get_now() -> datetime:
     """The current instant (UTC); tests override it to fix the clock."""
     return datetime.now(UTC)
@@ -51,6 +57,7 @@ def bbox_param(
 PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 BBoxDep = Annotated[BBox, Depends(bbox_param)]
 LatQuery = Annotated[float, Query(ge=-90, le=90, description="WGS84 latitude")]

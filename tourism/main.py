@@ -23,6 +23,7 @@ from tourism.exceptions import ServiceUnavailable, install_handlers
 from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
+from tourism.search.service import QueryCache
 from tourism.vendors.router import router as vendors_router
 
 log = logging.getLogger("tourism")
@@ -50,9 +51,12 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
+        read_engine = create_engine(settings, read_only=True)
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = create_session_factory(engine)
+        app.state.read_sessions = create_session_factory(read_engine)
+        app.state.query_cache = QueryCache()
         task = asyncio.create_task(keep_open_window(app)) if background else None
         try:
             yield
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await engine.dispose()
+            await read_engine.dispose()
 
     app = FastAPI(
         title="Hai Phong food tour API",

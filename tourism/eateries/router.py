@@ -11,6 +11,7 @@ from tourism.dependencies import (
     LonQuery,
     NowDep,
     RadiusQuery,
+    ReadSessionDep,
     SessionDep,
 )
 from tourism.eateries import service
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/eateries", tags=["eateries"])
     summary="Eateries in a bounding box, as GeoJSON",
 )
 async def eateries_in_bbox(
-    session: SessionDep,
+    session: ReadSessionDep,
     now: NowDep,
     bbox: BBoxDep,
     dish: DishQuery = None,
@@ -52,7 +53,7 @@ def _properties(row: dict) -> dict:
 
 @router.get("/nearby", response_model=EateriesNearbyPublic, summary="Eateries nearest first")
 async def eateries_nearby(
-    session: SessionDep,
+    session: ReadSessionDep,
     now: NowDep,
     lat: LatQuery,
     lon: LonQuery,

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from tourism.dependencies import (
     PRINTABLE,
@@ -8,7 +8,7 @@ from tourism.dependencies import (
     LonQuery,
     NowDep,
     RadiusQuery,
-    SessionDep,
+    ReadSessionDep,
 )
 from tourism.search import service
 from tourism.search.schemas import SearchResults, Suggestions
@@ -20,7 +20,8 @@ MAX_QUERY = 100
 
 @router.get("", response_model=SearchResults, summary="Eateries serving the dish you typed")
 async def search(
-    session: SessionDep,
+    request: Request,
+    session: ReadSessionDep,
     now: NowDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=PRINTABLE)],
     lat: LatQuery | None = None,
@@ -46,12 +47,13 @@ async def search(
         min_rating=min_rating,
         sort=sort,
         cursor=cursor,
+        cache=request.app.state.query_cache,
     )
 
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
 async def suggest(
-    session: SessionDep,
+    session: ReadSessionDep,
     q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=PRINTABLE)],
     limit: Annotated[int, Query(ge=1, le=10)] = 8,
 ) -> dict:
