@@ -14,6 +14,7 @@ TABLES = {
     "eatery_open_intervals",
     "open_hours_window",
     "dish_names",
+    "search_catalogue",
 }
 
 

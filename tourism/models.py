@@ -8,6 +8,7 @@ from tourism.dishes.models import Dish, DishName
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
 from tourism.menus.models import MenuItem, MenuPriceHistory
 from tourism.reviews.models import Review, ReviewDishRating, ReviewFlag
+from tourism.search.models import SearchCatalogue
 
 __all__ = [
     "AuditEntry",
@@ -16,6 +17,7 @@ __all__ = [
     "Review",
     "ReviewDishRating",
     "ReviewFlag",
+    "SearchCatalogue",
     "Base",
     "BikeStation",
     "BikeStationStatus",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import local, tomorrow
+from tests.helpers import local, make_eatery, tomorrow
 
 OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
 
@@ -180,3 +180,64 @@ async def test_control_characters_are_422_not_500(client, path, q):
     r = await client.get(path, params={"q": q})
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"][0]["field"] == "q"
+
+
+async def _slugs(client, q: str) -> list[str]:
+    return [h["eatery"]["slug"] for h in (await _search(client, q=q, limit=50))["items"]]
+
+
+async def test_remembered_matches_never_outlive_a_change(client, session, people):
+    """What a query string matches is remembered per string; adding an eatery, closing or
+    reopening one, and adding a dish are all seen by the very next search."""
+    from sqlalchemy import text
+
+    from tourism.dishes.schemas import DishCreate
+    from tourism.dishes.service import upsert_dish
+
+    assert "catalogue-zeta" not in await _slugs(client, "catalogue zeta")
+    await make_eatery(session, slug="catalogue-zeta", lat=20.70, lon=106.56, hours=None)
+    assert "catalogue-zeta" in await _slugs(client, "catalogue zeta")
+
+    owner = people["owner"]
+    own = f"/api/v1/vendor/eateries/{owner['eatery']}"
+    slug = "test-owner-eatery"
+    assert slug in await _slugs(client, "test owner eatery")
+    closed = await client.patch(own, json={"status": "closed"}, headers=owner["headers"])
+    assert closed.status_code == 200, closed.text
+    assert slug not in await _slugs(client, "test owner eatery")
+    reopened = await client.patch(own, json={"status": "active"}, headers=owner["headers"])
+    assert reopened.status_code == 200, reopened.text
+    assert slug in await _slugs(client, "test owner eatery")
+
+    assert "catalogue-zeta" not in await _slugs(client, "banh xeo zeta")  # remembered now
+    async with session.begin():
+        dish_id = await upsert_dish(
+            session,
+            data=DishCreate(
+                slug="banh-xeo-zeta",
+                name_vi="Bánh xèo zeta",
+                name_en="Zeta pancake",
+                category="street_food",
+            ),
+        )
+    try:
+        await make_eatery(
+            session,
+            slug="catalogue-zeta",
+            lat=20.70,
+            lon=106.56,
+            hours=None,
+            menu=[("banh-xeo-zeta", 30000)],
+        )
+        hits = (await _search(client, q="banh xeo zeta"))["items"]
+        assert hits[0]["eatery"]["slug"] == "catalogue-zeta"
+        assert hits[0]["dishes"][0] == {
+            "slug": "banh-xeo-zeta",
+            "name_vi": "Bánh xèo zeta",
+            "name_en": "Zeta pancake",
+            "price_vnd": 30000,
+        }
+    finally:
+        async with session.begin():
+            await session.execute(text("DELETE FROM menu_items WHERE dish_id = :d"), {"d": dish_id})
+            await session.execute(text("DELETE FROM dishes WHERE id = :d"), {"d": dish_id})

@@ -1,20 +1,28 @@
 """Dish search: typed text -> the eateries serving matching dishes, best first.
 
-Everything runs in one PostgreSQL statement per query shape:
+A search is two statements, and the first is usually skipped:
 
-1. the query is folded (`foodtour_fold`: NFC, no diacritics, lower case), like every stored name;
-2. dish names and aliases match it by trigram similarity, word similarity or prefix
-   (GIN index on `dish_names.folded`), at most MAX_DISHES dishes;
-3. per matched dish, the PER_DISH best candidate offers come straight from one index on
-   `menu_items`: the nearest (GiST on dish and location) with a position, else the best rated
-   or cheapest (B-trees);
-4. eateries whose own name matches join them (GiST trigram index, word-similarity KNN);
-5. hits are scored (see README, "Search ranking"), filtered by a keyset cursor, and cut.
+1. *Understanding the text* depends only on the text and on the names in the catalogue, so its
+   answer is remembered per query string (`QueryCache`) until a dish, a dish name, or an
+   eatery's name or status changes (`search_catalogue.version`, kept by triggers):
+   - the query is folded (`foodtour_fold`: NFC, no diacritics, lower case) like every name;
+   - dish names and aliases match it by trigram similarity, word similarity or prefix (GIN
+     index on `dish_names.folded`), at most MAX_DISHES dishes;
+   - unless it is a dish's very name, eateries whose own name matches it are looked up (GiST
+     trigram index, word-similarity KNN), at most PER_NAME.
+2. *Finding eateries*, one statement per query shape, with those dishes and names as
+   parameters: per matched dish, the PER_DISH best candidate offers come straight from one
+   index on `menu_items` (the nearest, by GiST on dish and location, with a position; else the
+   best rated or cheapest, by B-trees); the eateries matched by name join them; hits are
+   filtered, scored (README, "Search ranking"), cut by a keyset cursor and limited. It also
+   reads the catalogue's version: an answer built on an outdated understanding is thrown away
+   and the search runs again.
 """
 
 import base64
 import binascii
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -42,26 +50,126 @@ W_PROXIMITY = 0.35
 W_RATING = 0.15
 
 HERE = "CAST(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geography)"
-# The query, folded like every stored name. Spelled inline, not in a CTE: an expression of the
-# parameter alone is what lets the trigram indexes (and their KNN order) take it.
+# The query, folded like every stored name, and as typed in lower case. Spelled inline, not in
+# a CTE: an expression of the parameter alone is what lets the trigram indexes take it.
 QF = "foodtour_fold(CAST(:q AS text))"
 QRAW = "lower(normalize(CAST(:q AS text), NFC))"
 
 # How well one stored name matches the query, 0 to ~1.7.
 NAME_SCORE = """
-    greatest(similarity({folded}, QF), word_similarity(QF, {folded}))
-    + CASE WHEN {folded} = QF THEN 0.5 WHEN {folded} LIKE QF || '%' THEN 0.25 ELSE 0 END
-    + CASE WHEN strpos(lower({name}), QRAW) > 0 THEN 0.2 ELSE 0 END
-""".replace("QF", QF).replace("QRAW", QRAW)
+    greatest(similarity({folded}, {q}), word_similarity({q}, {folded}))
+    + CASE WHEN {folded} = {q} THEN 0.5 WHEN {folded} LIKE {q} || '%' THEN 0.25 ELSE 0 END
+    + CASE WHEN strpos(lower({name}), {raw}) > 0 THEN 0.2 ELSE 0 END
+"""
+
+CATALOGUE = "(SELECT version FROM search_catalogue)"
 
 OPEN_NOW = """EXISTS (SELECT 1 FROM eatery_open_intervals AS oi
     WHERE oi.eatery_id = {eatery} AND oi.opens_at <= :now AND oi.closes_at > :now)"""
+
+
+# -- understanding the text ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a query string matches in the catalogue, best first: the same for everyone."""
+
+    dish_ids: tuple[int, ...]
+    dish_scores: tuple[float, ...]
+    name_ids: tuple[int, ...]  # eateries matched by their own name
+    name_scores: tuple[float, ...]
+    catalogue: int
+
+
+UNDERSTAND = text(
+    f"""
+WITH dish_scores AS (
+    SELECT dn.dish_id,
+           max({NAME_SCORE.format(folded="dn.folded", name="dn.name", q=QF, raw=QRAW)})
+               AS text_score
+    FROM dish_names AS dn
+    WHERE dn.folded % {QF} OR {QF} <% dn.folded OR dn.folded LIKE {QF} || '%'
+    GROUP BY dn.dish_id
+),
+dish_match AS (
+    SELECT dish_id, text_score FROM dish_scores
+    WHERE text_score >= {DISH_CUTOFF} * (SELECT max(text_score) FROM dish_scores)
+    ORDER BY text_score DESC, dish_id
+    LIMIT {MAX_DISHES}
+),
+named AS (
+    SELECT e.id,
+           {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi", q=QF, raw=QRAW)}
+               AS text_score
+    FROM eateries AS e
+    WHERE e.status = 'active' AND {QF} <% e.name_folded
+          AND coalesce((SELECT max(text_score) FROM dish_scores), 0) < {DISH_AS_TYPED}
+    ORDER BY {QF} <<-> e.name_folded
+    LIMIT {PER_NAME}
+)
+SELECT {CATALOGUE} AS catalogue,
+       (SELECT array_agg(dish_id ORDER BY text_score DESC, dish_id) FROM dish_match) AS dish_ids,
+       (SELECT array_agg(text_score ORDER BY text_score DESC, dish_id) FROM dish_match)
+           AS dish_scores,
+       (SELECT array_agg(id ORDER BY text_score DESC, id) FROM named) AS name_ids,
+       (SELECT array_agg(text_score ORDER BY text_score DESC, id) FROM named) AS name_scores
+"""
+)
+
+
+class QueryCache:
+    """The last `size` query strings understood, for one version of the dish catalogue."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, Understood] = OrderedDict()
+        self.catalogue: int | None = None
+
+    def get(self, q: str) -> Understood | None:
+        found = self._entries.get(q)
+        if found is not None:
+            self._entries.move_to_end(q)
+        return found
+
+    def put(self, q: str, understood: Understood) -> None:
+        if understood.catalogue != self.catalogue:
+            self.clear(understood.catalogue)
+        self._entries[q] = understood
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self, catalogue: int | None = None) -> None:
+        self._entries.clear()
+        self.catalogue = catalogue
+
+
+async def understand(session: AsyncSession, q: str, cache: QueryCache | None) -> Understood:
+    found = cache.get(q) if cache is not None else None
+    if found is not None:
+        return found
+    (row,) = await fetch_rows(session, UNDERSTAND, {"q": q})
+    understood = Understood(
+        dish_ids=tuple(row.dish_ids or ()),
+        dish_scores=tuple(row.dish_scores or ()),
+        name_ids=tuple(row.name_ids or ()),
+        name_scores=tuple(row.name_scores or ()),
+        catalogue=row.catalogue,
+    )
+    if cache is not None:
+        cache.put(q, understood)
+    return understood
+
+
+# -- finding eateries ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Shape:
     """What changes the SQL text (values are always bound)."""
 
+    dishes: bool
+    by_name: bool
     located: bool
     radius: bool
     open_now: bool
@@ -91,25 +199,64 @@ def _sort_key(shape: Shape) -> str:
     }[shape.sort]
 
 
-@lru_cache(maxsize=256)
-def search_statement(shape: Shape) -> TextClause:
-    offer_filters, eatery_filters = [], []
+def _offers(shape: Shape) -> str:
+    """Per matched dish, its best candidate offers."""
+    filters = ["m.dish_id = dm.dish_id", "m.is_available", "m.eatery_active"]
     if shape.radius:
-        offer_filters.append(f"ST_DWithin(m.location::geography, {HERE}, :radius_m, false)")
-        eatery_filters.append(f"ST_DWithin(e.location::geography, {HERE}, :radius_m, false)")
+        filters.append(f"ST_DWithin(m.location::geography, {HERE}, :radius_m, false)")
     if shape.open_now:
-        offer_filters.append(OPEN_NOW.format(eatery="m.eatery_id"))
-        eatery_filters.append(OPEN_NOW.format(eatery="e.id"))
+        filters.append(OPEN_NOW.format(eatery="m.eatery_id"))
     if shape.max_price:
-        offer_filters.append("m.price_vnd <= :max_price_vnd")
+        filters.append("m.price_vnd <= :max_price_vnd")
     if shape.min_rating:
-        offer_filters.append(
+        filters.append(
             "EXISTS (SELECT 1 FROM eateries AS r WHERE r.id = m.eatery_id "
             "AND r.rating_avg >= :min_rating)"
         )
-        eatery_filters.append("e.rating_avg >= :min_rating")
-    if shape.max_price:
-        eatery_filters.append("false")  # a name match has no dish price to compare
+    return f"""
+    SELECT c.eatery_id, dm.dish_id, dm.text_score, c.price_vnd, c.location, c.eatery_score
+    FROM unnest(CAST(:dish_ids AS int[]), CAST(:dish_scores AS float8[]))
+         AS dm(dish_id, text_score)
+    CROSS JOIN LATERAL (
+        SELECT m.eatery_id, m.price_vnd, m.location, m.eatery_score
+        FROM menu_items AS m
+        WHERE {" AND ".join(filters)}
+        ORDER BY {_candidate_order(shape)}
+        LIMIT {PER_DISH}
+    ) AS c"""
+
+
+def _named(shape: Shape) -> str:
+    """The eateries matched by their own name, as they are now."""
+    filters = ["e.status = 'active'"]
+    if shape.radius:
+        filters.append(f"ST_DWithin(e.location::geography, {HERE}, :radius_m, false)")
+    if shape.open_now:
+        filters.append(OPEN_NOW.format(eatery="e.id"))
+    if shape.min_rating:
+        filters.append("e.rating_avg >= :min_rating")
+    return f"""
+    SELECT e.id AS eatery_id, NULL::int AS dish_id, n.text_score, NULL::int AS price_vnd,
+           e.location, foodtour_rating_score(e.rating_avg, e.rating_count) AS eatery_score
+    FROM unnest(CAST(:name_ids AS bigint[]), CAST(:name_scores AS float8[]))
+         AS n(eatery_id, text_score)
+    JOIN eateries AS e ON e.id = n.eatery_id
+    WHERE {" AND ".join(filters)}"""
+
+
+@lru_cache(maxsize=512)
+def search_statement(shape: Shape) -> TextClause:
+    sources = []
+    if shape.dishes:
+        sources.append(f"SELECT * FROM ({_offers(shape)}) AS offers")
+    if shape.by_name:
+        sources.append(f"SELECT * FROM ({_named(shape)}) AS named")
+    if not sources:  # nothing can match, but the catalogue's version is still read
+        sources.append(
+            "SELECT NULL::int AS eatery_id, NULL::int AS dish_id, NULL::float8 AS text_score, "
+            "NULL::int AS price_vnd, NULL::geometry AS location, NULL::float8 AS eatery_score "
+            "WHERE false"
+        )
     distance = f"ST_Distance(location::geography, {HERE}, false)" if shape.located else "NULL"
     proximity = f"{W_PROXIMITY} / (1 + {distance} / 1000)" if shape.located else "0"
     after = "(CAST(:after_key AS float8), :after_id)"
@@ -117,43 +264,7 @@ def search_statement(shape: Shape) -> TextClause:
         f"WHERE (CAST({_sort_key(shape)} AS float8), eatery_id) > {after}" if shape.after else ""
     )
     sql = f"""
-WITH dish_scores AS (
-    SELECT dn.dish_id, max({NAME_SCORE.format(folded="dn.folded", name="dn.name")}) AS text_score
-    FROM dish_names AS dn
-    WHERE dn.folded % {QF} OR {QF} <% dn.folded OR dn.folded LIKE {QF} || '%'
-    GROUP BY dn.dish_id
-),
-dish_match AS (
-    SELECT dish_id, text_score FROM dish_scores
-    WHERE text_score >= {DISH_CUTOFF} * (SELECT max(text_score) FROM dish_scores)
-    ORDER BY text_score DESC, dish_id
-    LIMIT {MAX_DISHES}
-),
-offers AS (
-    SELECT c.eatery_id, dm.dish_id, dm.text_score, c.price_vnd, c.location, c.eatery_score
-    FROM dish_match AS dm
-    CROSS JOIN LATERAL (
-        SELECT m.eatery_id, m.price_vnd, m.location, m.eatery_score
-        FROM menu_items AS m
-        WHERE m.dish_id = dm.dish_id AND m.is_available AND m.eatery_active
-              {"".join(" AND " + f for f in offer_filters)}
-        ORDER BY {_candidate_order(shape)}
-        LIMIT {PER_DISH}
-    ) AS c
-),
-named AS (
-    SELECT e.id AS eatery_id, NULL::int AS dish_id,
-           {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi")} AS text_score,
-           NULL::int AS price_vnd, e.location,
-           foodtour_rating_score(e.rating_avg, e.rating_count) AS eatery_score
-    FROM eateries AS e
-    WHERE e.status = 'active' AND {QF} <% e.name_folded
-          AND coalesce((SELECT max(text_score) FROM dish_scores), 0) < {DISH_AS_TYPED}
-          {"".join(" AND " + f for f in eatery_filters)}
-    ORDER BY {QF} <<-> e.name_folded
-    LIMIT {PER_NAME}
-),
-hits AS (
+WITH hits AS (
     SELECT eatery_id,
            max(text_score) AS text_score,
            array_agg(dish_id ORDER BY text_score DESC, dish_id)
@@ -163,7 +274,7 @@ hits AS (
            min(price_vnd) AS min_price,
            (array_agg(location))[1] AS location,
            max(eatery_score) AS eatery_score
-    FROM (SELECT * FROM offers UNION ALL SELECT * FROM named) AS u
+    FROM ({" UNION ALL ".join(sources)}) AS u
     GROUP BY eatery_id
 ),
 scored AS (
@@ -178,18 +289,21 @@ page AS (
     ORDER BY sort_key, eatery_id
     LIMIT :limit
 )
-SELECT e.id, e.slug, e.name_vi, e.name_en, e.kind, e.address, e.ward, e.district,
-       ST_X(e.location) AS lon, ST_Y(e.location) AS lat, e.rating_avg, e.rating_count,
-       CASE WHEN e.opening_hours IS NULL THEN NULL
-            ELSE {OPEN_NOW.format(eatery="e.id")} END AS open_now,
-       page.distance_m, page.score, page.sort_key,
-       (SELECT jsonb_agg(jsonb_build_object('slug', d.slug, 'name_vi', d.name_vi,
-                                            'name_en', d.name_en, 'price_vnd', x.price)
-                         ORDER BY x.ord)
-          FROM unnest(page.dish_ids, page.prices) WITH ORDINALITY AS x(dish_id, price, ord)
-          JOIN dishes AS d ON d.id = x.dish_id) AS dishes
-FROM page JOIN eateries AS e ON e.id = page.eatery_id
-ORDER BY page.sort_key, page.eatery_id
+SELECT v.catalogue, r.* FROM (SELECT {CATALOGUE} AS catalogue) AS v
+LEFT JOIN LATERAL (
+    SELECT e.id, e.slug, e.name_vi, e.name_en, e.kind, e.address, e.ward, e.district,
+           ST_X(e.location) AS lon, ST_Y(e.location) AS lat, e.rating_avg, e.rating_count,
+           CASE WHEN e.opening_hours IS NULL THEN NULL
+                ELSE {OPEN_NOW.format(eatery="e.id")} END AS open_now,
+           page.distance_m, page.score, page.sort_key,
+           (SELECT jsonb_agg(jsonb_build_object('slug', d.slug, 'name_vi', d.name_vi,
+                                                'name_en', d.name_en, 'price_vnd', x.price)
+                             ORDER BY x.ord)
+              FROM unnest(page.dish_ids, page.prices) WITH ORDINALITY AS x(dish_id, price, ord)
+              JOIN dishes AS d ON d.id = x.dish_id) AS dishes
+    FROM page JOIN eateries AS e ON e.id = page.eatery_id
+) AS r ON true
+ORDER BY r.sort_key, r.id
 """
     return text(sql)
 
@@ -238,6 +352,7 @@ async def search(
     min_rating: float | None = None,
     sort: Sort = "relevance",
     cursor: str | None = None,
+    cache: QueryCache | None = None,
 ) -> dict[str, Any]:
     located = lat is not None and lon is not None
     if (lat is None) != (lon is None):
@@ -257,23 +372,38 @@ async def search(
         "sort": sort,
     }
     fingerprint = _fingerprint(query)
-    params: dict[str, Any] = {"q": q, "limit": limit + 1, "now": now}
+    params: dict[str, Any] = {"limit": limit + 1, "now": now}
     if cursor:
         after_key, after_id, now = decode_cursor(cursor, fingerprint)
         params.update(after_key=after_key, after_id=after_id, now=now)
     for name in ("lat", "lon", "radius_m", "max_price_vnd", "min_rating"):
         if query[name] is not None:
             params[name] = query[name]
-    shape = Shape(
-        located=located,
-        radius=radius_m is not None,
-        open_now=open_now,
-        max_price=max_price_vnd is not None,
-        min_rating=min_rating is not None,
-        sort=sort,
-        after=cursor is not None,
-    )
-    rows = await fetch_rows(session, search_statement(shape), params)
+    for _ in range(2):
+        understood = await understand(session, q, cache)
+        shape = Shape(
+            dishes=bool(understood.dish_ids),
+            # a name match has no dish price to compare with max_price_vnd
+            by_name=bool(understood.name_ids) and max_price_vnd is None,
+            located=located,
+            radius=radius_m is not None,
+            open_now=open_now,
+            max_price=max_price_vnd is not None,
+            min_rating=min_rating is not None,
+            sort=sort,
+            after=cursor is not None,
+        )
+        params.update(
+            dish_ids=list(understood.dish_ids),
+            dish_scores=list(understood.dish_scores),
+            name_ids=list(understood.name_ids),
+            name_scores=list(understood.name_scores),
+        )
+        rows = await fetch_rows(session, search_statement(shape), params)
+        if rows[0].catalogue == understood.catalogue or cache is None:
+            break
+        cache.clear(rows[0].catalogue)  # the dishes changed since the text was understood
+    rows = [r for r in rows if r.id is not None]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = (
@@ -298,7 +428,7 @@ def _hit(row: Any) -> dict[str, Any]:
 SUGGEST_DISHES = text(
     f"""
 SELECT d.slug, d.name_vi, d.name_en,
-       max({NAME_SCORE.format(folded="dn.folded", name="dn.name")}) AS score
+       max({NAME_SCORE.format(folded="dn.folded", name="dn.name", q=QF, raw=QRAW)}) AS score
 FROM dish_names AS dn JOIN dishes AS d ON d.id = dn.dish_id
 WHERE dn.folded LIKE {QF} || '%' OR dn.folded LIKE '% ' || {QF} || '%' OR {QF} <% dn.folded
 GROUP BY d.id
@@ -313,7 +443,7 @@ SUGGEST_EATERIES = text(
     f"""
 SELECT id, slug, name_vi, name_en, score FROM (
     (SELECT e.id, e.slug, e.name_vi, e.name_en,
-            {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi")} AS score
+            {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi", q=QF, raw=QRAW)} AS score
      FROM eateries AS e
      WHERE e.status = 'active'
        AND (e.name_folded COLLATE "C") >= {QF}
@@ -322,7 +452,7 @@ SELECT id, slug, name_vi, name_en, score FROM (
      LIMIT :limit)
     UNION
     (SELECT e.id, e.slug, e.name_vi, e.name_en,
-            {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi")} AS score
+            {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi", q=QF, raw=QRAW)} AS score
      FROM eateries AS e
      WHERE e.status = 'active' AND length({QF}) >= 3 AND {QF} <% e.name_folded
      ORDER BY {QF} <<-> e.name_folded
