@@ -15,6 +15,18 @@ PRICE = re.compile(r"\d{1,3}(\.\d{3})+\s₫")  # 45.000 ₫, the Vietnamese way
 PASSWORD = "bánh-đa-cua-2026"
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter((el) => el.offsetParent !== null || el.closest('dialog[open]'))
+  .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim()))
+  .map((el) => el.outerHTML)"""
+
+
+def fits_a_phone(page) -> None:
+    """Nothing wider than the screen, and every visible control has a name."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.evaluate(UNLABELLED) == []
+
+
 def tourist(live_server: str) -> dict:
     """A fresh tourist account, made through the API as the register form would."""
     email = f"khach-{secrets.token_hex(4)}@example.vn"
@@ -38,6 +50,7 @@ def test_a_tourist_from_a_qr_code_searches_opens_reviews_and_reads_english(
     expect(page.locator("h1")).to_have_text("Kết quả cho “banh da cua”")
     assert "utm_" not in page.url  # not carried into links the tourist shares
     expect(page.locator("#map")).to_have_attribute("data-markers", re.compile(r"^[1-9]\d*$"))
+    fits_a_phone(page)
     shoot(page, "01-search-banh-da-cua")
 
     # 2. Type, wait for the suggestions, pick one with the keyboard.
@@ -83,6 +96,7 @@ def test_a_tourist_from_a_qr_code_searches_opens_reviews_and_reads_english(
     expect(page.locator(".directions .coords")).to_have_text(re.compile(r"^20\.\d+, 106\.\d+$"))
     expect(page.locator(".directions a[href^='geo:']")).to_have_count(1)
     expect(page.locator(".stations .card").first).to_contain_text(re.compile(r"\d+ xe sẵn sàng"))
+    fits_a_phone(page)
     shoot(page, "04-eatery-hours-menu")
 
     # 4. Log in as a tourist, rate the eatery and a dish, and see the review wait for a moderator.
@@ -103,6 +117,7 @@ def test_a_tourist_from_a_qr_code_searches_opens_reviews_and_reads_english(
     status = page.locator(".review-status")
     expect(status).to_have_text("Đánh giá của bạn đang chờ kiểm duyệt.")
     expect(form.get_by_role("button", name="Cập nhật đánh giá")).to_be_visible()
+    fits_a_phone(page)
     shoot(page, "05-review-pending")
     token = page.evaluate("JSON.parse(localStorage.getItem('foodtour.session')).token")
     mine = httpx.get(
