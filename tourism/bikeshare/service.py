@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +43,21 @@ async def set_status(
     )
 
 
+def _installed_with_status(distance: Any) -> Select:
+    """Installed stations, their coordinates, `distance` (metres or NULL) and latest status."""
+    return (
+        select(
+            BikeStation,
+            func.ST_X(BikeStation.location).label("lon"),
+            func.ST_Y(BikeStation.location).label("lat"),
+            distance.label("distance_m"),
+            BikeStationStatus,
+        )
+        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
+        .where(BikeStation.is_installed)
+    )
+
+
 async def nearby(
     session: AsyncSession,
     *,
@@ -56,15 +71,7 @@ async def nearby(
     here = geography_of(point_geometry(lon, lat))
     where = geography_of(BikeStation.location)
     query = (
-        select(
-            BikeStation,
-            func.ST_X(BikeStation.location).label("lon"),
-            func.ST_Y(BikeStation.location).label("lat"),
-            distance_m(where, here).label("distance_m"),
-            BikeStationStatus,
-        )
-        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
-        .where(BikeStation.is_installed)
+        _installed_with_status(distance_m(where, here))
         .order_by(knn_order(where, here))
         .limit(limit)
     )
@@ -76,17 +83,7 @@ async def nearby(
 
 async def station(session: AsyncSession, *, station_id: str, now: datetime) -> dict[str, Any]:
     """One installed station by its operator's id, with its latest status."""
-    query = (
-        select(
-            BikeStation,
-            func.ST_X(BikeStation.location).label("lon"),
-            func.ST_Y(BikeStation.location).label("lat"),
-            literal(None).label("distance_m"),
-            BikeStationStatus,
-        )
-        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
-        .where(BikeStation.station_id == station_id, BikeStation.is_installed)
-    )
+    query = _installed_with_status(literal(None)).where(BikeStation.station_id == station_id)
     row = (await session.execute(query)).one_or_none()
     if row is None:
         raise NotFound(f"no bike station with id {station_id!r}")
