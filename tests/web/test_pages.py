@@ -176,3 +176,14 @@ def test_placeholders_match_between_languages():
     vi, en = _dictionary("vi"), _dictionary("en")
     for key in vi:
         assert set(re.findall(r"\{\w+\}", vi[key])) == set(re.findall(r"\{\w+\}", en[key])), key
+
+
+async def test_without_the_map_library_the_page_says_so(database_url, monkeypatch, tmp_path):
+    import tourism.web.router as web
+
+    monkeypatch.setattr(web, "MAP_LIBRARY", tmp_path / "missing.js")
+    settings = Settings(database_url=database_url, environment="test", secret_key="x" * 32)
+    transport = httpx.ASGITransport(app=create_app(settings, background=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        page = (await http.get("/")).text
+    assert 'name="foodtour:map" content="off"' in page  # the script then shows lists only
