@@ -133,6 +133,7 @@ DYNAMIC = {
     "sort_": ["relevance", "distance", "price", "rating"],
     "switch_to_": ["vi", "en"],
     "field_": ["email", "password", "display_name"],
+    "legend_": ["open", "closed", "station", "here"],
 }
 
 

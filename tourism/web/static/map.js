@@ -5,7 +5,7 @@ import { h, meta } from './dom.js';
 import { t } from './i18n.js';
 
 export const CITY_CENTRE = [106.6839, 20.8577]; // Hai Phong Opera House, lon/lat
-const COLOURS = { open: '#1e6b3a', closed: '#6b7280', unknown: '#8a5a00', station: '#1d4ed8', here: '#b42318' };
+const COLOURS = { open: '#1e6b3a', closed: '#6b7280', station: '#1d4ed8', here: '#b42318' };
 let library;
 
 function loadLibrary() {
@@ -41,8 +41,7 @@ function colour(properties) {
   if (properties.kind === 'station') return COLOURS.station;
   if (properties.kind === 'here') return COLOURS.here;
   if (properties.open_now === true) return COLOURS.open;
-  if (properties.open_now === false) return COLOURS.closed;
-  return COLOURS.unknown;
+  return COLOURS.closed; // closed, or hours unknown: not a place to count on now
 }
 
 // A map in `container`, or null when it cannot be drawn. `onSelect(properties)` on a click.
@@ -97,10 +96,12 @@ export async function createMap(container, { center = CITY_CENTRE, zoom = 14, on
           ...f, properties: { ...f.properties, colour: colour(f.properties) },
         })),
       };
-      container.dataset.markers = String(pending.features.length);
       await ready;
       map.getSource('places').setData(pending);
       if (fit && pending.features.length) this.fit(pending);
+      // Drawn, not merely asked for: tests and screenshots wait for this.
+      await new Promise((resolve) => map.once('idle', resolve));
+      container.dataset.markers = String(pending.features.length);
     },
     fit(collection) {
       const coords = collection.features.map((f) => f.geometry.coordinates);
@@ -121,6 +122,12 @@ export async function createMap(container, { center = CITY_CENTRE, zoom = 14, on
     whenReady: () => ready,
     remove: () => map.remove(),
   };
+}
+
+// What the marker colours mean, under the map.
+export function legend(kinds) {
+  return h('ul', { class: 'legend', 'aria-label': t('legend_label') },
+    kinds.map((kind) => h('li', {}, h('span', { class: `dot dot-${kind}`, 'aria-hidden': 'true' }), t(`legend_${kind}`))));
 }
 
 export function feature(geometry, properties) {

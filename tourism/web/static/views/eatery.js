@@ -4,7 +4,7 @@ import { api, readSession } from '../api.js';
 import { openAuthDialog } from '../auth.js';
 import { h } from '../dom.js';
 import { currentLang, formatDate, formatRating, plural, t } from '../i18n.js';
-import { createMap, feature } from '../map.js';
+import { createMap, feature, legend } from '../map.js';
 import {
   directions, dishName, nextChangeText, openBadge, placeName, price, ratingText, stationItem,
 } from './parts.js';
@@ -160,6 +160,7 @@ export async function eateryView(main, { args }) {
         h('h2', { id: 'menu-heading' }, t('menu_heading')),
         eatery.menu.length ? menuList(eatery.menu) : h('p', {}, t('menu_empty'))),
       mapBox,
+      legend(['open', 'station']),
       directions([lon, lat], eatery.name_vi),
       h('section', { 'aria-labelledby': 'stations-heading' },
         h('h2', { id: 'stations-heading' }, t('stations_heading')),

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { announce, debounce, h } from '../dom.js';
 import { knownPosition, locate, quietPosition } from '../geo.js';
 import { t } from '../i18n.js';
-import { createMap } from '../map.js';
+import { createMap, legend } from '../map.js';
 import { distance, openBadge, placeName, ratingText } from './parts.js';
 
 const POPULAR = 12;
@@ -56,6 +56,7 @@ export async function homeView(main, { navigate }) {
         h('a', { class: 'chip', href: `/search?${new URLSearchParams({ q: d.name_vi, dish: d.slug })}` }, d.name_vi))))),
     h('div', { class: 'split' },
       mapBox,
+      legend(['open', 'closed']),
       h('section', { 'aria-labelledby': 'nearby-heading' },
         h('h2', { id: 'nearby-heading' }, t('nearby_eateries')),
         nearMe, status, nearList)));

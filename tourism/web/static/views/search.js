@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { announce, h } from '../dom.js';
 import { knownPosition, locate, quietPosition } from '../geo.js';
 import { plural, t } from '../i18n.js';
-import { createMap, feature } from '../map.js';
+import { createMap, feature, legend } from '../map.js';
 import { dishName, distance, openBadge, placeName, price, ratingText } from './parts.js';
 import { homeView } from './home.js';
 
@@ -75,6 +75,7 @@ export async function searchView(main, { params, navigate }) {
       h('p', { class: 'select' }, h('label', { for: 'sort' }, t('sort_label')), ' ', sortSelect)),
     h('div', { class: 'split' },
       mapBox,
+      legend(position ? ['open', 'closed', 'here'] : ['open', 'closed']),
       h('section', { class: 'results-section', 'aria-labelledby': 'results-heading' },
         h('h2', { id: 'results-heading', class: 'visually-hidden' }, t('results_heading')),
         count, list, more)));

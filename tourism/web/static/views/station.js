@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { formatDateTime, localName, t } from '../i18n.js';
-import { createMap, feature } from '../map.js';
+import { createMap, feature, legend } from '../map.js';
 import { directions, distance, openBadge, placeName, ratingText, stationFacts } from './parts.js';
 
 export async function stationView(main, { args }) {
@@ -22,6 +22,7 @@ export async function stationView(main, { args }) {
       h('p', { class: 'meta' }, t('capacity', { n: station.capacity }),
         station.last_reported ? [' · ', t('last_reported', { when: formatDateTime(station.last_reported) })] : null),
       mapBox,
+      legend(['station', 'open', 'closed']),
       directions([lon, lat], station.name_vi),
       h('section', { 'aria-labelledby': 'near-station-heading' },
         h('h2', { id: 'near-station-heading' }, t('eateries_near_station')),
