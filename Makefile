@@ -4,12 +4,20 @@ FOODTOUR := $(VENV)/bin/foodtour
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup install lint format bench clean db-down
+.PHONY: run test setup install web lint format bench clean db-down
 
 $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	VENV=$(VENV) ./scripts/bootstrap.sh
 
-install: $(VENV)/.installed
+WEB_VENDOR := tourism/web/static/vendor
+
+## the web page's map library, from the npm registry (web/package-lock.json)
+$(WEB_VENDOR)/.installed: web/package.json web/package-lock.json scripts/build-web.sh | $(VENV)/.installed
+	./scripts/build-web.sh
+
+web: $(WEB_VENDOR)/.installed
+
+install: $(VENV)/.installed web
 
 ## embedded PostGIS up (installed when missing, as root), migrated, seeded
 setup: install
@@ -40,4 +48,4 @@ db-down: install
 	$(FOODTOUR) db down
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info web/node_modules $(WEB_VENDOR) tests/artifacts

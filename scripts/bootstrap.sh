@@ -23,6 +23,21 @@ if ! python_ok; then
   }
 fi
 
+# The web page's build (npm fetches MapLibre) and its browser tests (Debian's chromium, driven
+# by Playwright; no browser download). Installed as root; a normal user is told in `make web`.
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  web_packages=()
+  command -v npm >/dev/null 2>&1 || web_packages+=(nodejs npm)
+  command -v chromium >/dev/null 2>&1 || web_packages+=(chromium)
+  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || web_packages+=(fonts-dejavu-core)
+  if [ ${#web_packages[@]} -gt 0 ]; then
+    echo "installing ${web_packages[*]} with apt-get ..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${web_packages[@]}"
+  fi
+fi
+
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     open_window_days: int = Field(default=8, ge=2, le=60)
     public_web_url: str = "http://127.0.0.1:8000"
     public_api_url: str = "http://127.0.0.1:8000"
+    # The web page's base map: a MapLibre style URL (absolute, or a path on this server). Empty:
+    # no base map; the page shows its markers on a plain background.
+    map_style_url: str = Field(
+        default="", max_length=500, pattern=r"^(|https?://[^\s\"'<>]+|/[^\s\"'<>]*)$"
+    )
     # Signs access tokens (HS256). No working default outside development.
     secret_key: SecretStr | None = None
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)

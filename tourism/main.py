@@ -25,6 +25,7 @@ from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
 from tourism.search.service import QueryCache
 from tourism.vendors.router import router as vendors_router
+from tourism.web.router import install_web
 
 log = logging.getLogger("tourism")
 WINDOW_CHECK_SECONDS = 600
@@ -106,4 +107,5 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             raise ServiceUnavailable("the database is unreachable") from exc
         return {"status": "ready"}
 
+    install_web(app, settings)
     return app

@@ -1,7 +1,9 @@
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from tourism.bikeshare import service
-from tourism.bikeshare.schemas import StationsPublic
+from tourism.bikeshare.schemas import StationPublic, StationsPublic
 from tourism.dependencies import LatQuery, LimitQuery, LonQuery, NowDep, RadiusQuery, SessionDep
 
 router = APIRouter(prefix="/stations", tags=["bike share"])
@@ -18,3 +20,12 @@ async def stations_nearby(
 ) -> dict:
     items = await service.nearby(session, lat=lat, lon=lon, radius_m=radius_m, limit=limit, now=now)
     return {"items": items, "count": len(items)}
+
+
+# The operator's (GBFS) station id: what QR codes on a station carry.
+StationIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+@router.get("/{station_id}", response_model=StationPublic, summary="One bike station")
+async def station_detail(session: SessionDep, now: NowDep, station_id: StationIdPath) -> dict:
+    return await service.station(session, station_id=station_id, now=now)

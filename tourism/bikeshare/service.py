@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.bikeshare.schemas import StationCreate, StationStatusIn
 from tourism.database import upsert_returning_id
+from tourism.exceptions import NotFound
 
 # GBFS: status older than this is stale.
 STALE_AFTER = timedelta(minutes=5)
@@ -42,6 +43,21 @@ async def set_status(
     )
 
 
+def _installed_with_status(distance: Any) -> Select:
+    """Installed stations, their coordinates, `distance` (metres or NULL) and latest status."""
+    return (
+        select(
+            BikeStation,
+            func.ST_X(BikeStation.location).label("lon"),
+            func.ST_Y(BikeStation.location).label("lat"),
+            distance.label("distance_m"),
+            BikeStationStatus,
+        )
+        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
+        .where(BikeStation.is_installed)
+    )
+
+
 async def nearby(
     session: AsyncSession,
     *,
@@ -55,15 +71,7 @@ async def nearby(
     here = geography_of(point_geometry(lon, lat))
     where = geography_of(BikeStation.location)
     query = (
-        select(
-            BikeStation,
-            func.ST_X(BikeStation.location).label("lon"),
-            func.ST_Y(BikeStation.location).label("lat"),
-            distance_m(where, here).label("distance_m"),
-            BikeStationStatus,
-        )
-        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
-        .where(BikeStation.is_installed)
+        _installed_with_status(distance_m(where, here))
         .order_by(knn_order(where, here))
         .limit(limit)
     )
@@ -71,6 +79,15 @@ async def nearby(
         query = query.where(within_m(where, here, radius_m))
     rows = (await session.execute(query)).all()
     return [_public(r, now) for r in rows]
+
+
+async def station(session: AsyncSession, *, station_id: str, now: datetime) -> dict[str, Any]:
+    """One installed station by its operator's id, with its latest status."""
+    query = _installed_with_status(literal(None)).where(BikeStation.station_id == station_id)
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        raise NotFound(f"no bike station with id {station_id!r}")
+    return _public(row, now)
 
 
 def _public(row: Any, now: datetime) -> dict[str, Any]:
@@ -90,5 +107,5 @@ def _public(row: Any, now: datetime) -> dict[str, Any]:
         "is_returning": bool(status and status.is_returning),
         "last_reported": status.last_reported if status else None,
         "is_stale": status is None or now - status.last_reported > STALE_AFTER,
-        "distance_m": round(row.distance_m, 1),
+        "distance_m": None if row.distance_m is None else round(row.distance_m, 1),
     }

@@ -1,0 +1,1 @@
+"""The tourist's web page, served by the API."""

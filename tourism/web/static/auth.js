@@ -1,0 +1,80 @@
+// Log in or register, in a modal <dialog> (focus stays inside; Escape closes it).
+import { logIn, register } from './api.js';
+import { announce, h } from './dom.js';
+import { t } from './i18n.js';
+
+function field(id, label, attrs) {
+  return h('p', { class: 'field' },
+    h('label', { for: id }, label),
+    h('input', { id, name: id, required: true, ...attrs }));
+}
+
+function errorText(error) {
+  if (error.status === 401) return t('error_login');
+  if (error.status === 409) return t('error_email_taken');
+  if (error.status === 422 && error.fields.length) {
+    return error.fields.map((f) => `${t(`field_${f.field}`)}: ${f.message}`).join('. ');
+  }
+  if (error.status === 429) return t('error_rate_limited');
+  return t('error_text');
+}
+
+export function openAuthDialog({ mode = 'login', onDone } = {}) {
+  document.getElementById('auth-dialog')?.remove();
+  const dialog = h('dialog', { id: 'auth-dialog', 'aria-labelledby': 'auth-title' });
+  document.body.append(dialog);
+
+  function show(current) {
+    const registering = current === 'register';
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const form = h('form', { method: 'dialog', novalidate: false },
+      h('h2', { id: 'auth-title' }, registering ? t('register_title') : t('login_title')),
+      registering ? field('display_name', t('field_display_name'), { autocomplete: 'nickname', maxlength: 80 }) : null,
+      field('email', t('field_email'), { type: 'email', autocomplete: 'username', maxlength: 254 }),
+      field('password', t('field_password'), {
+        type: 'password',
+        autocomplete: registering ? 'new-password' : 'current-password',
+        minlength: registering ? 10 : null,
+        maxlength: 128,
+        'aria-describedby': registering ? 'password-hint' : null,
+      }),
+      registering ? h('p', { id: 'password-hint', class: 'hint' }, t('password_hint')) : null,
+      error,
+      h('div', { class: 'dialog-actions' },
+        h('button', { type: 'submit', class: 'primary' }, registering ? t('register') : t('log_in')),
+        h('button', { type: 'button', onclick: () => dialog.close() }, t('cancel'))),
+      h('p', { class: 'switch-mode' },
+        registering ? t('have_account') : t('no_account'), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => show(registering ? 'login' : 'register') },
+          registering ? t('log_in') : t('register'))));
+
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const submit = form.querySelector('button[type="submit"]');
+      submit.disabled = true;
+      error.textContent = '';
+      try {
+        const session = registering
+          ? await register(data.get('email'), data.get('password'), data.get('display_name'))
+          : await logIn(data.get('email'), data.get('password'));
+        dialog.close();
+        announce(t('logged_in_as', { name: session.user.display_name }));
+        onDone?.(session);
+      } catch (problem) {
+        error.textContent = errorText(problem);
+        submit.disabled = false;
+      }
+    });
+    dialog.replaceChildren(form);
+    form.querySelector('input')?.focus();
+  }
+
+  const opener = document.activeElement;
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    opener?.focus?.();
+  });
+  dialog.showModal();
+  show(mode);
+}
