@@ -23,6 +23,23 @@ if ! python_ok; then
   }
 fi
 
+# System libraries: a font with every Vietnamese glyph (QR posters); ZBar and cairo for the QR
+# tests (decoding, rasterising SVG). Installed as root; otherwise say what is missing.
+SYSTEM_PACKAGES="fonts-dejavu-core libzbar0 libcairo2"
+if command -v dpkg >/dev/null; then
+  missing=$(for p in $SYSTEM_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+      echo "installing" $missing "with apt-get ..." >&2
+      apt-get -o DPkg::Lock::Timeout=600 update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends $missing
+    else
+      echo "warning: QR posters and tests need: sudo apt-get install -y" $missing >&2
+    fi
+  fi
+fi
+
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
