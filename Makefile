@@ -43,6 +43,7 @@ format: install
 bench: setup
 	$(VENV)/bin/python -m bench.nearby
 	$(VENV)/bin/python -m bench.search
+	$(VENV)/bin/python -m bench.qr
 
 db-down: install
 	$(FOODTOUR) db down

@@ -23,18 +23,22 @@ if ! python_ok; then
   }
 fi
 
-# The web page's build (npm fetches MapLibre) and its browser tests (Debian's chromium, driven
-# by Playwright; no browser download). Installed as root; a normal user is told in `make web`.
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-  web_packages=()
-  command -v npm >/dev/null 2>&1 || web_packages+=(nodejs npm)
-  command -v chromium >/dev/null 2>&1 || web_packages+=(chromium)
-  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || web_packages+=(fonts-dejavu-core)
-  if [ ${#web_packages[@]} -gt 0 ]; then
-    echo "installing ${web_packages[*]} with apt-get ..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=600 update -qq
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${web_packages[@]}"
+# System packages beyond Python: npm (fetches MapLibre for the web page), Debian's chromium (the
+# browser tests, driven by Playwright; no browser download), a font with every Vietnamese glyph
+# (QR posters), ZBar and cairo (the QR tests decode what we render). Installed as root;
+# otherwise say what is missing.
+SYSTEM_PACKAGES="nodejs npm chromium fonts-dejavu-core libzbar0 libcairo2"
+if command -v dpkg >/dev/null; then
+  missing=$(for p in $SYSTEM_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+      echo "installing" $missing "with apt-get ..." >&2
+      apt-get -o DPkg::Lock::Timeout=600 update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends $missing
+    else
+      echo "warning: the web page, QR posters and tests need: sudo apt-get install -y" $missing >&2
+    fi
   fi
 fi
 

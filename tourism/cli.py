@@ -153,6 +153,54 @@ def demo_accounts_command() -> None:
             click.echo(f"  {role:10} {email:32} {password}")
 
 
+@main.group()
+def qr() -> None:
+    """QR codes for posters, tables and bike stations."""
+
+
+@qr.command("make")
+@click.argument("target")
+@click.option(
+    "--kind",
+    type=click.Choice(["search", "dish", "eatery", "station"]),
+    default="search",
+    show_default=True,
+    help="TARGET is a search text, a dish slug, an eatery id or a station id.",
+)
+@click.option("--campaign", required=True, help="e.g. tet-2027 (utm_campaign)")
+@click.option("--placement", default=None, help="Where it is put up (utm_content).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help=".pdf, .png or .svg")
+@click.option("--format", "paper", type=click.Choice(["a6", "a4"]), default="a6", show_default=True)
+@click.option("--ec", type=click.Choice(["L", "M", "Q", "H"]), default="M", show_default=True)
+@click.option("--size", type=click.IntRange(128, 4096), default=1024, show_default=True)
+@click.option("--logo", type=click.Path(exists=True, dir_okay=False), help="Centre logo (level H).")
+@click.option("--by", "by_email", default=None, help="Staff e-mail recorded as the creator.")
+def qr_make(target, kind, campaign, placement, out, paper, ec, size, logo, by_email) -> None:
+    """Create a code in the database and write its poster (or image)."""
+    from tourism.qrcodes.commands import make_code
+
+    try:
+        view, path = make_code(
+            get_settings(),
+            target=target,
+            kind=kind,
+            campaign=campaign,
+            placement=placement,
+            out=out,
+            paper=paper,
+            level=ec,
+            size=size,
+            logo=logo,
+            by_email=by_email,
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"code       {view['code']}")
+    click.echo(f"short url  {view['short_url']}")
+    click.echo(f"deep link  {view['deep_link']}")
+    click.echo(f"written    {path}")
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))

@@ -44,6 +44,12 @@ class InvalidInput(DomainError):
         self.field = field
 
 
+class Gone(DomainError):
+    """It existed and has been withdrawn (a deactivated QR code)."""
+
+    code = "gone"
+
+
 class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
@@ -72,6 +78,7 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Gone: 410,
     InvalidInput: 422,
     ServiceUnavailable: 503,
 }
@@ -87,7 +94,10 @@ def error_response(
 
 def _field_name(loc: tuple | list) -> str:
     # ("query", "lat") -> "lat"; ("body", "menu", 0, "price_vnd") -> "menu.0.price_vnd"
-    parts = [str(p) for p in loc if p not in ("query", "path", "body", "header")]
+    # Only the first part says where the value came from: a body field may be named "query".
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("query", "path", "body", "header", "cookie"):
+        parts = parts[1:]
     return ".".join(parts) or "request"
 
 

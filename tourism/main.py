@@ -20,6 +20,9 @@ from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import ServiceUnavailable, install_handlers
+from tourism.qrcodes.router import router as qr_router
+from tourism.qrcodes.router import scans as qr_scans_router
+from tourism.qrcodes.scans import ScanRecorder
 from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.state.sessions = create_session_factory(engine)
         app.state.read_sessions = create_session_factory(read_engine)
         app.state.query_cache = QueryCache()
+        app.state.scans = await ScanRecorder.open(settings)
         task = asyncio.create_task(keep_open_window(app)) if background else None
         try:
             yield
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await app.state.scans.close()
             await engine.dispose()
             await read_engine.dispose()
 
@@ -89,9 +94,11 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         reviews_router,
         moderation_router,
         vendors_router,
+        qr_router,
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(qr_scans_router)  # /q/{code}: the short URL printed in every QR code
 
     @app.get("/healthz", tags=["ops"], summary="The process is up")
     async def healthz() -> dict:

@@ -7,6 +7,7 @@ from tourism.database import Base
 from tourism.dishes.models import Dish, DishName
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
 from tourism.menus.models import MenuItem, MenuPriceHistory
+from tourism.qrcodes.models import QrCode, QrScan
 from tourism.reviews.models import Review, ReviewDishRating, ReviewFlag
 from tourism.search.models import SearchCatalogue
 
@@ -28,5 +29,7 @@ __all__ = [
     "EateryVendor",
     "MenuItem",
     "OpenHoursWindow",
+    "QrCode",
+    "QrScan",
     "User",
 ]
