@@ -6,12 +6,13 @@ out and reported as `Skipped`, so one broken entry never costs the others.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from tourism.bikeshare.schemas import StationCreate, StationStatusUpdate
 
@@ -54,6 +55,10 @@ INFORMATION_FIELDS = {
     "address": "address",
     "capacity": "capacity",
 }
+
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class FeedError(Exception):
@@ -212,45 +217,60 @@ def _duplicates(items: list[Any]) -> set[str]:
     return {station_id for station_id, n in counts.items() if station_id is not None and n > 1}
 
 
+class _Bad(Exception):
+    """What is wrong with one entry."""
+
+
+def _each(
+    items: list[Any], file: str, check: Callable[[dict], T]
+) -> tuple[list[tuple[int, T]], list[Skipped]]:
+    """`check` every entry on its own: (position, result) of the good, Skipped for the others.
+    Every copy of a duplicated station_id is skipped: which one is right cannot be known."""
+    duplicates = _duplicates(items)
+    good, skipped = [], []
+    for index, item in enumerate(items):
+        station_id = _id_of(item)
+        try:
+            if not isinstance(item, dict):
+                raise _Bad("not an object")
+            if station_id in duplicates:
+                raise _Bad("duplicate station_id")
+            good.append((index, check(item)))
+        except _Bad as exc:
+            skipped.append(Skipped(file, index, station_id, str(exc)))
+    return good, skipped
+
+
+def _validate(model: type[M], values: dict[str, Any], names: dict[str, str]) -> M:
+    """Strictly: a feed's "12" is not 12, nor 1 true."""
+    try:
+        return model.model_validate(values, strict=True)
+    except ValidationError as exc:
+        raise _Bad(_reason(exc, names)) from exc
+
+
 def parse_station_information(
     doc: Any, *, version: str, language: str | None = None, file: str = "station_information"
 ) -> tuple[list[StationCreate], set[str], list[Skipped]]:
     """Valid stations, every station_id named (valid or not), and the entries skipped."""
     items = _stations(doc, file, version)
-    duplicates = _duplicates(items)
-    stations, listed, skipped = [], set(), []
-    for index, item in enumerate(items):
-        station_id = _id_of(item)
-        if station_id is not None:
-            listed.add(station_id)
 
-        def skip(reason: str, index=index, station_id=station_id) -> None:
-            skipped.append(Skipped(file, index, station_id, reason))
-
-        if not isinstance(item, dict):
-            skip("not an object")
-            continue
-        if station_id in duplicates:
-            skip("duplicate station_id")
-            continue
+    def check(item: dict) -> StationCreate:
         values = {
             ours: item[theirs] for ours, theirs in INFORMATION_FIELDS.items() if theirs in item
         }
         try:
             values.update(_names(item, version, language))
         except ValueError as exc:
-            skip(f"name: {exc}")
-            continue
-        try:
-            station = StationCreate.model_validate(values, strict=True)
-        except ValidationError as exc:
-            skip(_reason(exc, {"name_vi": "name", "name_en": "name"}))
-            continue
+            raise _Bad(f"name: {exc}") from exc
+        station = _validate(StationCreate, values, {"name_vi": "name", "name_en": "name"})
         if station.lat == 0 and station.lon == 0:
-            skip("lat/lon: 0,0 is not a station's place (unset coordinates)")
-            continue
-        stations.append(station)
-    return stations, listed, skipped
+            raise _Bad("lat/lon: 0,0 is not a station's place (unset coordinates)")
+        return station
+
+    good, skipped = _each(items, file, check)
+    listed = {station_id for station_id in map(_id_of, items) if station_id is not None}
+    return [station for _, station in good], listed, skipped
 
 
 def _timestamp(value: Any, version: str) -> datetime:
@@ -272,39 +292,22 @@ def _timestamp(value: Any, version: str) -> datetime:
 def parse_status_entries(
     items: list[Any], *, version: str, now: datetime, file: str = "station_status"
 ) -> tuple[list[tuple[int, StationStatusUpdate]], list[Skipped]]:
-    """Station status entries of one version, each checked on its own; duplicates all skipped."""
+    """Station status entries of one version, each checked on its own."""
     names = STATUS_FIELDS[version]
-    duplicates = _duplicates(items)
-    statuses, skipped = [], []
-    for index, item in enumerate(items):
-        station_id = _id_of(item)
 
-        def skip(reason: str, index=index, station_id=station_id) -> None:
-            skipped.append(Skipped(file, index, station_id, reason))
-
-        if not isinstance(item, dict):
-            skip("not an object")
-            continue
-        if station_id in duplicates:
-            skip("duplicate station_id")
-            continue
+    def check(item: dict) -> StationStatusUpdate:
         values = {ours: item[theirs] for ours, theirs in names.items() if theirs in item}
         if "last_reported" in values:
             try:
                 values["last_reported"] = _timestamp(values["last_reported"], version)
             except ValueError as exc:
-                skip(f"last_reported: {exc}")
-                continue
-        try:
-            status = StationStatusUpdate.model_validate(values, strict=True)
-        except ValidationError as exc:
-            skip(_reason(exc, names))
-            continue
+                raise _Bad(f"last_reported: {exc}") from exc
+        status = _validate(StationStatusUpdate, values, names)
         if status.last_reported > now + MAX_CLOCK_SKEW:
-            skip("last_reported: in the future")
-            continue
-        statuses.append((index, status))
-    return statuses, skipped
+            raise _Bad("last_reported: in the future")
+        return status
+
+    return _each(items, file, check)
 
 
 def parse_station_status(
