@@ -83,9 +83,9 @@ def _check_common(feeds: dict, public_api_url: str) -> None:
     assert [(k["form_factor"], k["propulsion_type"]) for k in kinds] == [("bicycle", "human")]
 
 
-async def test_seeded_city_feeds_validate(client, seeded):
+async def test_seeded_city_feeds_validate(app, client, seeded):
     feeds = await published_feeds(client)
-    _check_common(feeds, "http://127.0.0.1:8000")
+    _check_common(feeds, app.state.settings.public_api_url)
     information = feeds["station_information"]["data"]["stations"]
     status = {s["station_id"]: s for s in feeds["station_status"]["data"]["stations"]}
     assert len(information) >= seeded["stations"]
