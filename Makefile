@@ -44,6 +44,7 @@ bench: setup
 	$(VENV)/bin/python -m bench.nearby
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.qr
+	$(VENV)/bin/python -m bench.gbfs
 
 db-down: install
 	$(FOODTOUR) db down

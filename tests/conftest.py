@@ -113,7 +113,7 @@ PASSWORD = "phở-và-bánh-đa-42"
 @pytest.fixture(scope="session")
 async def people(app):
     """tourist, other_tourist, owner and other_vendor (each with an eatery of their own),
-    moderator, admin: ids, e-mails and ready Authorization headers."""
+    moderator, admin, operator (bike share): ids, e-mails and ready Authorization headers."""
     from tourism.accounts.schemas import UserCreate
     from tourism.accounts.service import assign_eateries, create_user
 
@@ -124,6 +124,7 @@ async def people(app):
         "other_vendor": "vendor",
         "moderator": "moderator",
         "admin": "admin",
+        "operator": "operator",
     }
     made: dict = {}
     async with app.state.sessions() as session, session.begin():

@@ -295,6 +295,6 @@ def test_demo_accounts_once_per_role(fresh_database):
 
     made = asyncio.run(run_in_transaction(create_demo_accounts, settings, url=url))
     again = asyncio.run(run_in_transaction(create_demo_accounts, settings, url=url))
-    assert [role for role, _, _ in made] == ["tourist", "vendor", "moderator", "admin"]
+    assert [role for role, _, _ in made] == ["tourist", "vendor", "moderator", "admin", "operator"]
     assert all(len(password) >= 10 for _, _, password in made)
     assert again == []

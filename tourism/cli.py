@@ -98,13 +98,46 @@ def seed_command() -> None:
     click.echo("seeded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import data from other systems."""
+
+
+@import_group.command("gbfs")
+@click.argument("source")
+@click.option(
+    "--every",
+    type=click.IntRange(min=5),
+    default=None,
+    metavar="SECONDS",
+    help="Keep refreshing every SECONDS (each refresh one transaction) until stopped.",
+)
+def import_gbfs_command(source: str, every: int | None) -> None:
+    """Stations and their status from an operator's GBFS 2.3 or 3.0 feed.
+
+    SOURCE is the URL of its gbfs.json, or a directory holding gbfs.json,
+    station_information.json and station_status.json. Bad stations are skipped and listed;
+    a feed that cannot be used changes nothing (exit status 1).
+    """
+    from tourism.bikeshare.importer import run_import
+
+    try:
+        applied = asyncio.run(
+            run_import(source, settings=get_settings(), echo=click.echo, every=every)
+        )
+    except KeyboardInterrupt:
+        applied = True
+    if not applied:
+        sys.exit(1)
+
+
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--password", required=True, help="At least 10 characters, not only letters.")
 @click.option("--name", "display_name", default=None, help="Display name (default: the e-mail).")
 @click.option(
     "--role",
-    type=click.Choice(["tourist", "vendor", "moderator", "admin"]),
+    type=click.Choice(["tourist", "vendor", "moderator", "admin", "operator"]),
     default="tourist",
     show_default=True,
 )

@@ -105,3 +105,5 @@ TouristUser = Annotated[User, Depends(require_role("tourist"))]
 VendorUser = Annotated[User, Depends(require_role("vendor"))]
 StaffUser = Annotated[User, Depends(require_role("moderator", "admin"))]
 AdminUser = Annotated[User, Depends(require_role("admin"))]
+# The bike-share operator pushes station status; admins may too.
+OperatorUser = Annotated[User, Depends(require_role("operator", "admin"))]

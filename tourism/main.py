@@ -13,6 +13,8 @@ from sqlalchemy import text
 from tourism.accounts.router import admin as admin_router
 from tourism.accounts.router import auth as auth_router
 from tourism.audit.router import router as audit_router
+from tourism.bikeshare.router import gbfs as gbfs_router
+from tourism.bikeshare.router import operator as operator_router
 from tourism.bikeshare.router import router as stations_router
 from tourism.config import Settings, get_settings
 from tourism.database import create_engine, create_session_factory
@@ -95,10 +97,12 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         moderation_router,
         vendors_router,
         qr_router,
+        operator_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(qr_scans_router)  # /q/{code}: the short URL printed in every QR code
+    app.include_router(gbfs_router)  # GBFS lives at /gbfs/v3/, where trip planners look
 
     @app.get("/healthz", tags=["ops"], summary="The process is up")
     async def healthz() -> dict:

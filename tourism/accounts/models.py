@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps
 
-ROLES = ("tourist", "vendor", "moderator", "admin")
+ROLES = ("tourist", "vendor", "moderator", "admin", "operator")
 
 
 class User(Timestamps, Base):

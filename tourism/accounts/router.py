@@ -50,7 +50,7 @@ async def me(session: SessionDep, user: CurrentUser) -> dict:
     "/users",
     response_model=UserPrivate,
     status_code=status.HTTP_201_CREATED,
-    summary="Create a vendor, moderator or admin account",
+    summary="Create a vendor, moderator, admin or bike-share operator account",
 )
 async def create_staff(session: SessionDep, _: AdminUser, body: StaffCreate) -> dict:
     user = await service.create_user(session, data=body, role=body.role)

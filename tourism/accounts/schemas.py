@@ -35,7 +35,7 @@ class UserCreate(StrictModel):
 
 
 class StaffCreate(UserCreate):
-    role: Literal["vendor", "moderator", "admin"]
+    role: Literal["vendor", "moderator", "admin", "operator"]
     eatery_ids: list[int] = Field(default_factory=list, max_length=200)
 
 

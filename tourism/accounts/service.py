@@ -99,7 +99,7 @@ async def create_demo_accounts(session: AsyncSession) -> list[tuple[str, str, st
         return []
     first_eatery = await session.scalar(select(Eatery.id).order_by(Eatery.id).limit(1))
     made = []
-    for role in ("tourist", "vendor", "moderator", "admin"):
+    for role in ("tourist", "vendor", "moderator", "admin", "operator"):
         email, password = f"demo.{role}@example.com", secrets.token_urlsafe(12) + "-1a"
         data = UserCreate(email=email, password=password, display_name=f"Demo {role}")
         user = await create_user(session, data=data, role=role)

@@ -30,7 +30,8 @@ class BikeStation(Timestamps, Base):
     location: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
     )
-    capacity: Mapped[int] = mapped_column(Integer)
+    # Docking points; GBFS makes it optional, so an imported station may not say.
+    capacity: Mapped[int | None] = mapped_column(Integer)
     is_installed: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
     __table_args__ = (

@@ -1,12 +1,32 @@
-from typing import Annotated
+import hashlib
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+import orjson
+from fastapi import APIRouter, Depends, Path, Request, Response
 
+from tourism.bikeshare import gbfs as feeds
 from tourism.bikeshare import service
-from tourism.bikeshare.schemas import StationPublic, StationsPublic
-from tourism.dependencies import LatQuery, LimitQuery, LonQuery, NowDep, RadiusQuery, SessionDep
+from tourism.bikeshare.config import GbfsSettings, get_gbfs_settings
+from tourism.bikeshare.schemas import (
+    StationPublic,
+    StationsPublic,
+    StationStatusBatch,
+    StationStatusReport,
+)
+from tourism.dependencies import (
+    LatQuery,
+    LimitQuery,
+    LonQuery,
+    NowDep,
+    OperatorUser,
+    RadiusQuery,
+    SessionDep,
+)
 
 router = APIRouter(prefix="/stations", tags=["bike share"])
+operator = APIRouter(prefix="/operator", tags=["bike share"])
+gbfs = APIRouter(prefix=feeds.PATH, tags=["GBFS v3.0"])
 
 
 @router.get("/nearby", response_model=StationsPublic, summary="Bike stations nearest first")
@@ -29,3 +49,115 @@ StationIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Z
 @router.get("/{station_id}", response_model=StationPublic, summary="One bike station")
 async def station_detail(session: SessionDep, now: NowDep, station_id: StationIdPath) -> dict:
     return await service.station(session, station_id=station_id, now=now)
+
+
+@operator.put(
+    "/stations/status",
+    response_model=StationStatusReport,
+    summary="Push a batch of station status updates (operator, admin)",
+)
+async def push_station_status(
+    session: SessionDep, now: NowDep, user: OperatorUser, body: StationStatusBatch
+) -> dict:
+    """Entries are GBFS v3.0 `station_status` stations. Each is checked on its own: a bad one
+    is skipped and reported, the others are stored, all in one transaction. A status no newer
+    than the stored one is left alone."""
+    result = await service.push_statuses(session, items=body.stations, now=now, actor_id=user.id)
+    await session.commit()
+    return result
+
+
+# -- GBFS v3.0 --------------------------------------------------------------------------------
+
+GbfsSettingsDep = Annotated[GbfsSettings, Depends(get_gbfs_settings)]
+FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}}, "description": "The file (GBFS v3.0)"},
+    304: {"description": "Unchanged since the ETag sent in If-None-Match"},
+}
+
+
+def _published_at(request: Request) -> datetime:
+    """When this service started publishing: `last_updated` of the files that only change
+    with the configuration."""
+    state = request.app.state
+    if not hasattr(state, "gbfs_published_at"):
+        state.gbfs_published_at = datetime.now(UTC).replace(microsecond=0)
+    return state.gbfs_published_at
+
+
+PublishedAt = Annotated[datetime, Depends(_published_at)]
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison against each tag of If-None-Match (or `*`)."""
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def _feed(request: Request, document: dict[str, Any]) -> Response:
+    body = orjson.dumps(document)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={document['ttl']}"}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@gbfs.get("/gbfs.json", response_class=Response, responses=FEED_RESPONSES, summary="Discovery")
+async def gbfs_discovery(request: Request, published_at: PublishedAt) -> Response:
+    base_url = request.app.state.settings.public_api_url
+    return _feed(request, feeds.discovery(base_url=base_url, published_at=published_at))
+
+
+@gbfs.get(
+    "/system_information.json",
+    response_class=Response,
+    responses=FEED_RESPONSES,
+    summary="The system: names, operator, hours, licence, contact",
+)
+async def gbfs_system_information(
+    request: Request, settings: GbfsSettingsDep, published_at: PublishedAt
+) -> Response:
+    return _feed(request, feeds.system_information(settings, published_at=published_at))
+
+
+@gbfs.get(
+    "/vehicle_types.json",
+    response_class=Response,
+    responses=FEED_RESPONSES,
+    summary="The one vehicle type: a bicycle",
+)
+async def gbfs_vehicle_types(request: Request, published_at: PublishedAt) -> Response:
+    return _feed(request, feeds.vehicle_types(published_at=published_at))
+
+
+@gbfs.get(
+    "/station_information.json",
+    response_class=Response,
+    responses=FEED_RESPONSES,
+    summary="Every station: names, place, capacity",
+)
+async def gbfs_station_information(
+    request: Request, session: SessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
+) -> Response:
+    document = await feeds.station_information(
+        session, ttl=settings.ttl_seconds, published_at=published_at
+    )
+    return _feed(request, document)
+
+
+@gbfs.get(
+    "/station_status.json",
+    response_class=Response,
+    responses=FEED_RESPONSES,
+    summary="Every station's bikes and free docks, as last reported",
+)
+async def gbfs_station_status(
+    request: Request, session: SessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
+) -> Response:
+    document = await feeds.station_status(
+        session, ttl=settings.ttl_seconds, published_at=published_at
+    )
+    return _feed(request, document)

@@ -1,21 +1,29 @@
 """Bike-share stations and their live availability."""
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
+from tourism.audit.service import record
+from tourism.bikeshare.feeds import FeedError, Skipped, Snapshot, parse_status_entries
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
-from tourism.bikeshare.schemas import StationCreate, StationStatusIn
+from tourism.bikeshare.schemas import StationCreate, StationStatusIn, StationStatusUpdate
 from tourism.database import upsert_returning_id
 from tourism.exceptions import NotFound
 
 # GBFS: status older than this is stale.
 STALE_AFTER = timedelta(minutes=5)
+# Rows per INSERT: asyncpg takes at most 32 767 parameters a statement.
+CHUNK = 1000
+# pg_advisory_xact_lock key: one refresh of the stations at a time, whoever runs it.
+STATIONS_LOCK = 0x6B_66_73  # "gbfs"
 
 
 async def upsert_station(session: AsyncSession, *, data: StationCreate, now: datetime) -> int:
@@ -108,4 +116,201 @@ def _public(row: Any, now: datetime) -> dict[str, Any]:
         "last_reported": status.last_reported if status else None,
         "is_stale": status is None or now - status.last_reported > STALE_AFTER,
         "distance_m": None if row.distance_m is None else round(row.distance_m, 1),
+    }
+
+
+# -- updates from the operator: feed imports and pushed statuses -------------------------------
+
+
+@dataclass
+class StatusResult:
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    version: str
+    stations: int = 0  # valid stations in the feed
+    stations_changed: int = 0  # of which new or different
+    uninstalled: int = 0  # installed stations the feed no longer lists
+    statuses_updated: int = 0
+    statuses_unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"GBFS {self.version}: {self.stations} stations ({self.stations_changed} new or "
+            f"changed), {self.uninstalled} no longer installed, {self.statuses_updated} statuses "
+            f"updated, {self.statuses_unchanged} unchanged, {len(self.skipped)} entries skipped"
+        )
+
+
+def _chunks(rows: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def _lock_stations(session: AsyncSession) -> None:
+    """Serialise refreshes and pushes: both rewrite many station rows."""
+    await session.execute(select(func.pg_advisory_xact_lock(STATIONS_LOCK)))
+
+
+async def apply_snapshot(session: AsyncSession, *, snapshot: Snapshot) -> ImportReport:
+    """Apply one refresh of an operator's feed in the caller's transaction.
+
+    Valid stations are upserted by their station_id, installed stations the feed no longer lists
+    are marked not installed, and newer statuses replace older ones. Raises FeedError, before
+    writing anything, for a feed that lists no station while some are installed (an operator's
+    outage must not empty the map).
+    """
+    await _lock_stations(session)
+    report = ImportReport(version=snapshot.version, skipped=list(snapshot.skipped))
+    if not snapshot.listed:
+        installed = await session.scalar(
+            select(func.count()).select_from(BikeStation).where(BikeStation.is_installed)
+        )
+        if installed:
+            raise FeedError(
+                f"station_information lists no station: refusing to mark all {installed} "
+                "installed stations as not installed"
+            )
+    installed_by_status = {s.station_id: s.is_installed for _, s in snapshot.statuses}
+    stations = sorted(snapshot.stations, key=lambda s: s.station_id)  # one lock order
+    for chunk in _chunks(stations):
+        report.stations_changed += await _upsert_stations(session, chunk, installed_by_status)
+    report.stations = len(stations)
+    gone = await session.execute(
+        update(BikeStation)
+        .where(BikeStation.is_installed, BikeStation.station_id.not_in(snapshot.listed))
+        .values(is_installed=False, updated_at=func.now())
+        .returning(BikeStation.id)
+    )
+    report.uninstalled = len(gone.all())
+    result = await apply_statuses(session, entries=snapshot.statuses, locked=True)
+    report.statuses_updated, report.statuses_unchanged = result.updated, result.unchanged
+    report.skipped += result.skipped
+    return report
+
+
+async def _upsert_stations(
+    session: AsyncSession, stations: Sequence[StationCreate], installed: dict[str, bool]
+) -> int:
+    """Insert or update these stations; only rows that differ are touched. Returns how many."""
+    rows = [
+        {
+            **s.model_dump(exclude={"lat", "lon", "status", "is_installed"}),
+            "location": point_geometry(s.lon, s.lat),
+            "is_installed": installed.get(s.station_id, True),
+        }
+        for s in stations
+    ]
+    statement = insert(BikeStation).values(rows)
+    table = BikeStation.__table__.c
+    new = {c: statement.excluded[c] for c in rows[0] if c != "station_id"}
+    # A feed without an English name (GBFS 2.3 has one language) keeps the one we have.
+    new["name_en"] = func.coalesce(statement.excluded.name_en, table.name_en)
+    changed = statement.on_conflict_do_update(
+        index_elements=[BikeStation.station_id],
+        set_={**new, "updated_at": func.now()},
+        where=or_(*(table[c].is_distinct_from(value) for c, value in new.items())),
+    ).returning(BikeStation.id)
+    return len((await session.execute(changed)).all())
+
+
+async def apply_statuses(
+    session: AsyncSession,
+    *,
+    entries: Sequence[tuple[int, StationStatusUpdate]],
+    file: str = "station_status",
+    locked: bool = False,
+) -> StatusResult:
+    """Store statuses newer than those stored, in the caller's transaction.
+
+    `entries` are (position, status) as the operator sent them. A status for an unknown
+    station, or with more bikes and docks than the station's capacity, is skipped; one no newer
+    than the stored status is left alone (reports can arrive out of order). A station's
+    `is_installed` follows its newest status.
+    """
+    if not locked:
+        await _lock_stations(session)
+    result = StatusResult()
+    ids = [status.station_id for _, status in entries]
+    known = {
+        row.station_id: row
+        for row in await session.execute(
+            select(BikeStation.id, BikeStation.station_id, BikeStation.capacity).where(
+                BikeStation.station_id.in_(ids)
+            )
+        )
+    }
+    rows = []
+    for index, status in sorted(entries, key=lambda e: e[1].station_id):
+        station = known.get(status.station_id)
+        if station is None:
+            reason = "unknown station_id (not in station_information)"
+        elif (
+            station.capacity is not None
+            and status.num_bikes_available + status.num_docks_available > station.capacity
+        ):
+            reason = f"more bikes and free docks than the station's capacity ({station.capacity})"
+        else:
+            rows.append({"station_pk": station.id, **status.model_dump(exclude={"station_id"})})
+            continue
+        result.skipped.append(Skipped(file, index, status.station_id, reason))
+    result.skipped.sort(key=lambda s: s.index)
+    for chunk in _chunks(rows):
+        await _store_statuses(session, chunk, result)
+    return result
+
+
+async def _store_statuses(
+    session: AsyncSession, rows: Sequence[dict], result: StatusResult
+) -> None:
+    status_columns = [c for c in rows[0] if c not in ("station_pk", "is_installed")]
+    statement = insert(BikeStationStatus).values(
+        [{c: row[c] for c in ("station_pk", *status_columns)} for row in rows]
+    )
+    newer = statement.on_conflict_do_update(
+        index_elements=[BikeStationStatus.station_pk],
+        set_={c: statement.excluded[c] for c in status_columns},
+        where=BikeStationStatus.last_reported < statement.excluded.last_reported,
+    ).returning(BikeStationStatus.station_pk)
+    stored = set((await session.execute(newer)).scalars())
+    result.updated += len(stored)
+    result.unchanged += len(rows) - len(stored)
+    for flag in (True, False):
+        pks = [
+            r["station_pk"] for r in rows if r["station_pk"] in stored and r["is_installed"] is flag
+        ]
+        if pks:
+            await session.execute(
+                update(BikeStation)
+                .where(BikeStation.id.in_(pks), BikeStation.is_installed.is_not(flag))
+                .values(is_installed=flag, updated_at=func.now())
+            )
+
+
+async def push_statuses(
+    session: AsyncSession, *, items: list[Any], now: datetime, actor_id: int
+) -> dict[str, Any]:
+    """An operator's batch of GBFS v3.0 status entries, checked one by one, stored together."""
+    entries, skipped = parse_status_entries(items, version="3.0", now=now, file="stations")
+    result = await apply_statuses(session, entries=entries, file="stations")
+    skipped = sorted(skipped + result.skipped, key=lambda s: s.index)
+    counts = {"updated": result.updated, "unchanged": result.unchanged, "skipped": len(skipped)}
+    await record(
+        session,
+        actor_id=actor_id,
+        action="push_status",
+        entity="bike_station_status",
+        entity_id="batch",
+        after=counts,
+    )
+    return {
+        **counts,
+        "skipped": [
+            {"index": s.index, "station_id": s.station_id, "reason": s.reason} for s in skipped
+        ],
     }
