@@ -23,6 +23,8 @@ from tourism.exceptions import ServiceUnavailable, install_handlers
 from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
+from tourism.tiles.cache import LayerCache
+from tourism.tiles.router import router as tiles_router
 from tourism.vendors.router import router as vendors_router
 
 log = logging.getLogger("tourism")
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = create_session_factory(engine)
+        app.state.tile_cache = LayerCache(settings.tile_cache_mb * 2**20)
         task = asyncio.create_task(keep_open_window(app)) if background else None
         try:
             yield
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         reviews_router,
         moderation_router,
         vendors_router,
+        tiles_router,
     ):
         api.include_router(router)
     app.include_router(api)
