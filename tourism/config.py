@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # Vector tiles: rendered layers kept in memory per worker, features per layer per tile, and
     # the HTTP max-age (0: clients revalidate every time with If-None-Match, never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
-    tile_max_features: int = Field(default=4096, ge=1, le=50_000)
+    tile_max_features: int = Field(default=2048, ge=1, le=50_000)
     tile_max_age_s: int = Field(default=0, ge=0, le=86_400)
     # Open data: the licence of the city's own data sets. Eatery data sets that contain
     # OpenStreetMap-derived rows are ODbL whatever this says (see README).

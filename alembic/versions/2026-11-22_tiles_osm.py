@@ -60,6 +60,21 @@ def upgrade() -> None:
             f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION foodtour_bump_data_version()"
         )
 
+    # Tiles read, per eatery, the cheapest available dish and the current or next opening
+    # interval: one index-only probe each.
+    op.create_index(
+        "ix_menu_items_eatery_price",
+        "menu_items",
+        ["eatery_id", "price_vnd"],
+        postgresql_where=sa.text("is_available"),
+    )
+    op.create_index(
+        "ix_eatery_open_intervals_next",
+        "eatery_open_intervals",
+        ["eatery_id", "closes_at"],
+        postgresql_include=["opens_at"],
+    )
+
     op.add_column("eateries", sa.Column("osm_type", sa.String(length=8), nullable=True))
     op.add_column("eateries", sa.Column("osm_id", sa.BigInteger(), nullable=True))
     op.add_column("eateries", sa.Column("cuisine", sa.String(length=255), nullable=True))
@@ -83,6 +98,8 @@ def downgrade() -> None:
     op.drop_constraint(op.f("uq_eateries_osm_type_osm_id"), "eateries", type_="unique")
     for column in ("opening_hours_unparsed", "website", "cuisine", "osm_id", "osm_type"):
         op.drop_column("eateries", column)
+    op.drop_index("ix_eatery_open_intervals_next", table_name="eatery_open_intervals")
+    op.drop_index("ix_menu_items_eatery_price", table_name="menu_items")
     for table in VERSIONED:
         op.execute(f"DROP TRIGGER bump_data_version ON {table}")
     op.execute("DROP FUNCTION foodtour_bump_data_version()")

@@ -37,11 +37,13 @@ bounds AS (
 
 # The next opening-hours interval of an eatery that has not ended yet: open now when it has
 # begun, and the instant its open-now flips is the interval's end (open) or start (closed).
+# Intervals do not overlap, so the first to close is the first to open; one index-only probe
+# of ix_eatery_open_intervals_next.
 NEXT_INTERVAL = """
 LEFT JOIN LATERAL (
     SELECT i.opens_at, i.closes_at FROM eatery_open_intervals AS i
      WHERE i.eatery_id = {eatery} AND i.closes_at > :now
-     ORDER BY i.opens_at LIMIT 1
+     ORDER BY i.closes_at LIMIT 1
 ) AS nx ON true"""
 
 
