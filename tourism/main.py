@@ -20,6 +20,7 @@ from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import ServiceUnavailable, install_handlers
+from tourism.opendata.router import router as open_data_router
 from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         moderation_router,
         vendors_router,
         tiles_router,
+        open_data_router,
     ):
         api.include_router(router)
     app.include_router(api)

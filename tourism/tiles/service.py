@@ -186,7 +186,8 @@ async def tile(
     current = await changes.versions(session)
     where = {"z": request.z, "x": request.x, "y": request.y, "limit": max_features}
 
-    eateries_key = ("eateries", request.z, request.x, request.y, request.dish, request.open_now)
+    tile_key = (request.z, request.x, request.y, max_features)
+    eateries_key = ("eateries", *tile_key, request.dish, request.open_now)
     eateries = cache.get(eateries_key, changes.version_of(current, EATERY_TABLES), now)
     if eateries is None:
         params = {**where, "now": now}
@@ -196,7 +197,7 @@ async def tile(
         eateries = await _render(session, statement, params, now)
         cache.put(eateries_key, eateries)
 
-    stations_key = ("stations", request.z, request.x, request.y)
+    stations_key = ("stations", *tile_key)
     stations = cache.get(stations_key, changes.version_of(current, STATION_TABLES), now)
     if stations is None:
         stations = await _render(session, STATIONS, where, now)
