@@ -35,6 +35,7 @@ format: install
 bench: setup
 	$(VENV)/bin/python -m bench.nearby
 	$(VENV)/bin/python -m bench.search
+	$(VENV)/bin/python -m bench.tiles
 
 db-down: install
 	$(FOODTOUR) db down
