@@ -159,11 +159,12 @@ class Tile:
 
 
 async def _render(
-    session: AsyncSession, statement: TextClause, params: dict, now: datetime
+    session: AsyncSession, statement: TextClause, params: dict, now: datetime, *, timed: bool
 ) -> Layer:
+    """Render one layer; a `timed` one is valid until its first open-now change (a day at most)."""
     row = (await fetch_rows(session, statement, params))[0]
     valid_until = row.valid_until
-    if statement is not STATIONS:
+    if timed:
         cap = now + LONGEST_VALIDITY
         valid_until = cap if valid_until is None else min(valid_until, cap)
     return Layer(
@@ -194,13 +195,13 @@ async def tile(
         if request.dish:
             params["dish_id"] = await dish_id_for(session, request.dish)
         statement = eateries_statement(with_dish=bool(request.dish), open_now=request.open_now)
-        eateries = await _render(session, statement, params, now)
+        eateries = await _render(session, statement, params, now, timed=True)
         cache.put(eateries_key, eateries)
 
     stations_key = ("stations", *tile_key)
     stations = cache.get(stations_key, changes.version_of(current, STATION_TABLES), now)
     if stations is None:
-        stations = await _render(session, STATIONS, where, now)
+        stations = await _render(session, STATIONS, where, now, timed=False)
         cache.put(stations_key, stations)
 
     etag = blake2b(eateries.digest + stations.digest, digest_size=16).hexdigest()
