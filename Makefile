@@ -45,6 +45,7 @@ bench: setup
 	$(VENV)/bin/python -m bench.search
 	$(VENV)/bin/python -m bench.qr
 	$(VENV)/bin/python -m bench.gbfs
+	$(VENV)/bin/python -m bench.tiles
 
 db-down: install
 	$(FOODTOUR) db down

@@ -131,15 +131,19 @@ def run_wrk(wrk: str, script: Path, *, connections: int, duration: int) -> dict:
     }
 
 
-def serve(url: str) -> subprocess.Popen:
+def serve(
+    url: str, *, command: list[str] | None = None, env: dict | None = None
+) -> subprocess.Popen:
+    """One worker of the API (or of `command`) on PORT, ready; `env` adds variables."""
     env = {
         **os.environ,
         "TOURISM_DATABASE_URL": url,
         "TOURISM_ENVIRONMENT": "production",
         "TOURISM_SECRET_KEY": secrets.token_urlsafe(32),
+        **(env or {}),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tourism.cli", "run", "--port", str(PORT)],
+        command or [sys.executable, "-m", "tourism.cli", "run", "--port", str(PORT)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

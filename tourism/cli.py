@@ -234,6 +234,19 @@ def qr_make(target, kind, campaign, placement, out, paper, ec, size, logo, by_em
     click.echo(f"written    {path}")
 
 
+@import_group.command("osm")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", type=click.IntRange(1, 5000), default=500, show_default=True)
+def import_osm_command(path: str, batch_size: int) -> None:
+    """Import eateries from an Overpass API JSON export (`[out:json]; ... out center;`).
+
+    Idempotent: elements are matched by OSM type and id, so importing again updates them.
+    """
+    from tourism.osm.command import import_file
+
+    import_file(path, batch_size=batch_size)
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))

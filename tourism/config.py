@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     # Review bombing: reviews (new or edited) an hour, per account and per client address.
     reviews_per_account_hour: int = Field(default=10, ge=1)
     reviews_per_address_hour: int = Field(default=100, ge=1)
+    # Vector tiles: rendered layers kept in memory per worker, features per layer per tile, and
+    # the HTTP max-age (0: clients revalidate every time with If-None-Match, never stale).
+    tile_cache_mb: int = Field(default=64, ge=0, le=4096)
+    tile_max_features: int = Field(default=2048, ge=1, le=50_000)
+    tile_max_age_s: int = Field(default=0, ge=0, le=86_400)
+    # Open data: the licence of the city's own data sets. Eatery data sets that contain
+    # OpenStreetMap-derived rows are ODbL whatever this says (see README).
+    open_data_licence: Literal["CC-BY-4.0", "CC0-1.0", "ODbL-1.0"] = "CC-BY-4.0"
+    open_data_publisher: str = "Hai Phong Department of Tourism"
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> "Settings":

@@ -22,6 +22,7 @@ from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import ServiceUnavailable, install_handlers
+from tourism.opendata.router import router as open_data_router
 from tourism.qrcodes.router import router as qr_router
 from tourism.qrcodes.router import scans as qr_scans_router
 from tourism.qrcodes.scans import ScanRecorder
@@ -29,6 +30,8 @@ from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
 from tourism.search.service import QueryCache
+from tourism.tiles.cache import LayerCache
+from tourism.tiles.router import router as tiles_router
 from tourism.vendors.router import router as vendors_router
 from tourism.web.router import install_web
 
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.state.read_sessions = create_session_factory(read_engine)
         app.state.query_cache = QueryCache()
         app.state.scans = await ScanRecorder.open(settings)
+        app.state.tile_cache = LayerCache(settings.tile_cache_mb * 2**20)
         task = asyncio.create_task(keep_open_window(app)) if background else None
         try:
             yield
@@ -98,6 +102,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         vendors_router,
         qr_router,
         operator_router,
+        tiles_router,
+        open_data_router,
     ):
         api.include_router(router)
     app.include_router(api)

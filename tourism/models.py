@@ -3,6 +3,7 @@
 from tourism.accounts.models import EateryVendor, User
 from tourism.audit.models import AuditEntry, RateEvent
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
+from tourism.changes import DataVersion
 from tourism.database import Base
 from tourism.dishes.models import Dish, DishName
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
@@ -20,6 +21,7 @@ __all__ = [
     "ReviewFlag",
     "SearchCatalogue",
     "Base",
+    "DataVersion",
     "BikeStation",
     "BikeStationStatus",
     "Dish",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +56,13 @@ class Eatery(Timestamps, Base):
         Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
     )
     opening_hours: Mapped[str | None] = mapped_column(String(500))
+    # An imported value that did not parse, kept verbatim; `opening_hours` stays null (unknown).
+    opening_hours_unparsed: Mapped[str | None] = mapped_column(String(500))
+    # OpenStreetMap identity of imported eateries (ODbL data: exports attribute it).
+    osm_type: Mapped[str | None] = mapped_column(String(8))
+    osm_id: Mapped[int | None] = mapped_column(BigInteger)
+    cuisine: Mapped[str | None] = mapped_column(String(255))
+    website: Mapped[str | None] = mapped_column(String(300))
     # Lower-case, without diacritics: what search matches typed text against.
     name_folded: Mapped[str] = mapped_column(
         Text, Computed("foodtour_fold(name_vi || coalesce(' ' || name_en, ''))", persisted=True)
@@ -71,6 +79,12 @@ class Eatery(Timestamps, Base):
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint("rating_count >= 0", name="rating_count"),
         CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
+        UniqueConstraint("osm_type", "osm_id"),
+        CheckConstraint(
+            "(osm_type IS NULL) = (osm_id IS NULL) "
+            "AND (osm_type IS NULL OR osm_type IN ('node', 'way', 'relation'))",
+            name="osm_ref",
+        ),
         # Metre-exact radius filters and KNN order run on geography.
         Index("ix_eateries_location_geog", text("(location::geography)"), postgresql_using="gist"),
         Index(
@@ -95,7 +109,16 @@ class EateryOpenInterval(Base):
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (CheckConstraint("closes_at > opens_at", name="order"),)
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="order"),
+        # The current or next interval of an eatery, index-only (map tiles).
+        Index(
+            "ix_eatery_open_intervals_next",
+            "eatery_id",
+            "closes_at",
+            postgresql_include=["opens_at"],
+        ),
+    )
 
 
 class OpenHoursWindow(Base):

@@ -107,6 +107,12 @@ class EateryDetail(EateryPublic):
     description_en: str | None
     status: str
     opening_hours: str | None
+    opening_hours_unparsed: str | None = Field(
+        default=None,
+        description="Hours from an import that could not be read, as given; open_now is then null",
+    )
+    website: str | None = None
+    cuisine: str | None = Field(default=None, description="OpenStreetMap cuisine values, ';'")
     next_change: LocalDatetime | None = Field(description="When open_now next flips")
     schedule: list[DaySchedulePublic]
     menu: list[MenuItemPublic]

@@ -212,6 +212,9 @@ async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dic
                 Eatery.description_en,
                 Eatery.status,
                 Eatery.opening_hours,
+                Eatery.opening_hours_unparsed,
+                Eatery.website,
+                Eatery.cuisine,
                 Eatery.updated_at,
                 Eatery.verified,
             ).where(Eatery.id == eatery_id),
@@ -254,6 +257,9 @@ async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dic
         "description_en": row.description_en,
         "status": row.status,
         "opening_hours": expression,
+        "opening_hours_unparsed": row.opening_hours_unparsed,
+        "website": row.website,
+        "cuisine": row.cuisine,
         "updated_at": row.updated_at,
         "menu": [
             {**m, "rating": float(m["rating"]) if m["rating"] is not None else None} for m in menu

@@ -69,6 +69,13 @@ class MenuItem(Base):
             "eatery_id",
             postgresql_where=text("is_available AND eatery_active"),
         ),
+        # An eatery's cheapest available dish, index-only (map tiles).
+        Index(
+            "ix_menu_items_eatery_price",
+            "eatery_id",
+            "price_vnd",
+            postgresql_where=text("is_available"),
+        ),
         Index(
             "ix_menu_items_dish_best",
             "dish_id",

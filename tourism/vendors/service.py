@@ -67,6 +67,8 @@ async def update_eatery(
     before = {k: getattr(eatery, k) for k in changes}
     for key, value in changes.items():
         setattr(eatery, key, value)
+    if "opening_hours" in changes:
+        eatery.opening_hours_unparsed = None  # the vendor's hours replace an unreadable import
     await session.flush()
     if {"opening_hours", "status"} & changes.keys():
         await refresh_open_intervals(session, eatery_ids=[eatery.id])

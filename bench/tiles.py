@@ -1,0 +1,148 @@
+"""Vector tile load test: z14 tiles over the city centre, ours against a bare ST_AsMVT server.
+
+.venv/bin/python -m bench.tiles [--eateries 200000] [--duration 10]
+
+The baseline is what a generic PostGIS tile server does with the same tables: one ST_AsMVT
+query per request, every feature of the tile (eateries and stations, their table columns), on
+an asyncpg pool behind a bare ASGI app. Ours runs twice: with the cache off (every request
+renders: "cold") and on (the tiles are asked for again: "warm").
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import (
+    PORT,
+    RESULTS,
+    Scenario,
+    bench_database,
+    ensure_wrk,
+    lua_script,
+    run_wrk,
+    serve,
+)
+from bench.synthetic import CENTRE
+from geo.tiles import tile_of
+
+ZOOM = 14
+# The inner city the other benchmarks ask about: CENTRE ± 0.06° lon, ± 0.05° lat.
+SPAN = (0.06, 0.05)
+
+BASELINE_SQL = """
+WITH bounds AS (
+    SELECT ST_TileEnvelope($1, $2, $3) AS tile,
+           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) AS area
+)
+SELECT coalesce((SELECT ST_AsMVT(t, 'eateries', 4096, 'geom', 'id') FROM (
+           SELECT e.id, e.name_vi AS name, e.kind, e.rating_avg::float8 AS rating,
+                  e.rating_count AS votes,
+                  ST_AsMVTGeom(ST_Transform(e.location, 3857), bounds.tile, 4096, 64, true) AS geom
+             FROM eateries AS e, bounds WHERE e.location && bounds.area) AS t), '')
+    || coalesce((SELECT ST_AsMVT(t, 'stations', 4096, 'geom', 'id') FROM (
+           SELECT s.id, s.name_vi AS name, st.num_bikes_available AS bikes,
+                  st.num_docks_available AS docks,
+                  ST_AsMVTGeom(ST_Transform(s.location, 3857), bounds.tile, 4096, 64, true) AS geom
+             FROM bike_stations AS s
+             LEFT JOIN bike_station_status AS st ON st.station_pk = s.id, bounds
+            WHERE s.location && bounds.area) AS t), '')
+  FROM bounds
+"""
+
+
+def baseline_app():
+    """A bare tile server: asyncpg pool, one query per tile, no cache (uvicorn --factory)."""
+    import asyncpg
+
+    dsn = os.environ["TOURISM_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    state: dict = {}
+
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while (message := await receive())["type"] != "lifespan.shutdown":
+                if message["type"] == "lifespan.startup":
+                    state["pool"] = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
+                    await send({"type": "lifespan.startup.complete"})
+            await state["pool"].close()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        parts = scope["path"].removesuffix(".mvt").split("/")
+        status, body = 200, b""
+        if scope["path"] == "/readyz":
+            body = b"ready"
+        else:
+            z, x, y = (int(p) for p in parts[-3:])
+            async with state["pool"].acquire() as conn:
+                body = bytes(await conn.fetchval(BASELINE_SQL, z, x, y))
+        headers = [(b"content-type", b"application/vnd.mapbox-vector-tile")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def centre_tiles() -> list[tuple[int, int]]:
+    lon, lat = CENTRE
+    x0, y0 = tile_of(lon - SPAN[0], lat + SPAN[1], ZOOM)
+    x1, y1 = tile_of(lon + SPAN[0], lat - SPAN[1], ZOOM)
+    return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+def measure(label: str, server, paths: list[str], args, wrk: str) -> dict:
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            script = Path(tmp) / "tiles.lua"
+            script.write_text(lua_script(Scenario(tuple(paths), located=False)))
+            run_wrk(wrk, script, connections=4, duration=3)  # warm up (and fill the cache)
+            one = run_wrk(wrk, script, connections=1, duration=args.duration)
+            many = run_wrk(wrk, script, connections=args.connections, duration=args.duration)
+    finally:
+        server.terminate()
+        server.wait()
+    print(
+        f"{label:16} 1 client: {one['requests_per_s']:7.0f} tiles/s p50 {one['p50_ms']:.2f} "
+        f"p95 {one['p95_ms']:.2f} ms | {args.connections} clients: "
+        f"{many['requests_per_s']:7.0f} tiles/s p50 {many['p50_ms']:.1f} p95 "
+        f"{many['p95_ms']:.1f} ms (non-2xx {one['non_2xx'] + many['non_2xx']})"
+    )
+    return {"one_client": one, "many_clients": many}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eateries", type=int, default=200_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    url = bench_database("foodtour_bench", eateries=args.eateries, menu_items=3 * args.eateries)
+    wrk = ensure_wrk()
+    tiles = centre_tiles()
+    ours = [f"/api/v1/tiles/{ZOOM}/{x}/{y}.mvt" for x, y in tiles]
+    print(f"{len(tiles)} tiles at z{ZOOM} over the centre")
+    baseline_command = [
+        sys.executable, "-m", "uvicorn", "bench.tiles:baseline_app", "--factory",
+        "--port", str(PORT), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    results = {"zoom": ZOOM, "tiles": len(tiles), "workers": 1, "cores": os.cpu_count()}
+    results["baseline"] = measure(
+        "bare ST_AsMVT", serve(url, command=baseline_command), ours, args, wrk
+    )
+    cold = serve(url, env={"TOURISM_TILE_CACHE_MB": "0"})
+    results["ours_cold"] = measure("ours, no cache", cold, ours, args, wrk)
+    results["ours_warm"] = measure("ours, cached", serve(url), ours, args, wrk)
+    base = results["baseline"]["many_clients"]["requests_per_s"]
+    for label in ("ours_cold", "ours_warm"):
+        ratio = results[label]["many_clients"]["requests_per_s"] / base
+        print(f"{label}: {ratio:.1f}x the baseline")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"tiles-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"results in {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Mapbox Vector Tiles made by PostGIS, cached per layer until their data or the clock moves on.
+
+A tile is two layers, `eateries` and `stations`, rendered and cached separately (an MVT tile is
+the concatenation of its layers), so live bike counts changing every minute do not throw away
+the eatery layers, which cost the most to make.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from hashlib import blake2b
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tourism import changes
+from tourism.database import fetch_rows
+from tourism.eateries.service import dish_id_for
+from tourism.tiles.cache import Layer, LayerCache
+
+MAX_ZOOM = 22
+EXTENT = 4096  # tile coordinates per side, the MVT default
+BUFFER = 64  # points this close outside the tile are drawn too, so symbols are not cut at edges
+# A layer without clock-dependent attributes is still re-rendered after this long.
+LONGEST_VALIDITY = timedelta(days=1)
+
+EATERY_TABLES = ("dishes", "eateries", "eatery_open_intervals", "menu_items")
+STATION_TABLES = ("bike_station_status", "bike_stations")
+
+# The tile's Web Mercator envelope, and the WGS84 box (tile plus buffer) that the GiST index on
+# `eateries.location` / `bike_stations.location` (plain geometry, SRID 4326) answers with `&&`.
+BOUNDS = f"""
+bounds AS (
+    SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
+           ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), 4326) AS area
+)"""
+
+# The next opening-hours interval of an eatery that has not ended yet: open now when it has
+# begun, and the instant its open-now flips is the interval's end (open) or start (closed).
+# Intervals do not overlap, so the first to close is the first to open; one index-only probe
+# of ix_eatery_open_intervals_next.
+NEXT_INTERVAL = """
+LEFT JOIN LATERAL (
+    SELECT i.opens_at, i.closes_at FROM eatery_open_intervals AS i
+     WHERE i.eatery_id = {eatery} AND i.closes_at > :now
+     ORDER BY i.closes_at LIMIT 1
+) AS nx ON true"""
+
+
+def _versions_of(tables: tuple[str, ...]) -> str:
+    names = ", ".join(f"'{t}'" for t in tables)
+    return (
+        "(SELECT array_agg(version ORDER BY table_name) FROM data_versions "
+        f"WHERE table_name IN ({names}))"
+    )
+
+
+@lru_cache(maxsize=8)
+def eateries_statement(*, with_dish: bool, open_now: bool) -> TextClause:
+    """The `eateries` layer: the best-rated `:limit` active eateries in the tile.
+
+    Returns the layer, the first instant its open-now attributes change, and the versions of the
+    tables it was made from, all from one snapshot.
+    """
+    if with_dish:
+        # Straight from the GiST index on menu_items (dish_id, location) for that dish.
+        candidates = """
+        SELECT e.id, e.name_vi, e.kind, e.rating_avg, e.rating_count, e.location,
+               e.opening_hours, m.eatery_score AS score, m.price_vnd
+          FROM menu_items AS m JOIN eateries AS e ON e.id = m.eatery_id, bounds
+         WHERE m.dish_id = :dish_id AND m.is_available AND m.eatery_active
+           AND m.location && bounds.area"""
+    else:
+        candidates = """
+        SELECT e.id, e.name_vi, e.kind, e.rating_avg, e.rating_count, e.location,
+               e.opening_hours, foodtour_rating_score(e.rating_avg, e.rating_count) AS score,
+               NULL::integer AS price_vnd
+          FROM eateries AS e, bounds
+         WHERE e.location && bounds.area AND e.status = 'active'"""
+    if open_now:
+        # Which eateries are in the tile depends on the clock: every eatery of the area counts
+        # for the instant the tile changes, shown or not.
+        area = f"""
+area AS (
+    SELECT c.*, nx.opens_at, nx.closes_at FROM ({candidates}) AS c
+    {NEXT_INTERVAL.format(eatery="c.id")}
+),
+chosen AS (
+    SELECT * FROM area WHERE opens_at <= :now ORDER BY score DESC, id LIMIT :limit
+),
+timed AS (SELECT * FROM chosen),
+clock AS (SELECT opens_at, closes_at FROM area)"""
+    else:
+        area = f"""
+chosen AS (
+    SELECT * FROM ({candidates}) AS c ORDER BY score DESC, id LIMIT :limit
+),
+timed AS (
+    SELECT c.*, nx.opens_at, nx.closes_at FROM chosen AS c
+    {NEXT_INTERVAL.format(eatery="c.id")}
+),
+clock AS (SELECT opens_at, closes_at FROM timed)"""
+    dish_price = ", t.price_vnd" if with_dish else ""
+    return text(f"""
+WITH {BOUNDS},
+{area},
+features AS (
+    SELECT t.id, t.name_vi AS name, t.kind, t.rating_avg::float8 AS rating,
+           t.rating_count AS votes,
+           CASE WHEN t.opening_hours IS NULL THEN NULL
+                ELSE coalesce(t.opens_at <= :now, false) END AS open_now,
+           (SELECT min(mi.price_vnd) FROM menu_items AS mi
+             WHERE mi.eatery_id = t.id AND mi.is_available) AS min_price_vnd{dish_price},
+           ST_AsMVTGeom(ST_Transform(t.location, 3857), bounds.tile, {EXTENT}, {BUFFER}, true)
+               AS geom
+      FROM timed AS t, bounds
+)
+SELECT (SELECT ST_AsMVT(f, 'eateries', {EXTENT}, 'geom', 'id') FROM features AS f) AS data,
+       (SELECT min(CASE WHEN opens_at <= :now THEN closes_at ELSE opens_at END) FROM clock)
+           AS valid_until,
+       {_versions_of(EATERY_TABLES)} AS version
+""")
+
+
+STATIONS = text(f"""
+WITH {BOUNDS},
+features AS (
+    SELECT s.id, s.name_vi AS name, st.num_bikes_available AS bikes,
+           st.num_docks_available AS docks, st.is_renting AS renting,
+           st.is_returning AS returning,
+           extract(epoch FROM st.last_reported)::bigint AS last_reported,
+           ST_AsMVTGeom(ST_Transform(s.location, 3857), bounds.tile, {EXTENT}, {BUFFER}, true)
+               AS geom
+      FROM bike_stations AS s
+      LEFT JOIN bike_station_status AS st ON st.station_pk = s.id, bounds
+     WHERE s.location && bounds.area AND s.is_installed
+     ORDER BY s.id
+     LIMIT :limit
+)
+SELECT (SELECT ST_AsMVT(f, 'stations', {EXTENT}, 'geom', 'id') FROM features AS f) AS data,
+       NULL::timestamptz AS valid_until,
+       {_versions_of(STATION_TABLES)} AS version
+""")
+
+
+@dataclass(frozen=True)
+class TileRequest:
+    z: int
+    x: int
+    y: int
+    dish: str | None = None
+    open_now: bool = False
+
+
+@dataclass(frozen=True)
+class Tile:
+    data: bytes
+    etag: str
+
+
+async def _render(
+    session: AsyncSession, statement: TextClause, params: dict, now: datetime, *, timed: bool
+) -> Layer:
+    """Render one layer; a `timed` one is valid until its first open-now change (a day at most)."""
+    row = (await fetch_rows(session, statement, params))[0]
+    valid_until = row.valid_until
+    if timed:
+        cap = now + LONGEST_VALIDITY
+        valid_until = cap if valid_until is None else min(valid_until, cap)
+    return Layer(
+        data=bytes(row.data or b""),
+        version=tuple(row.version),
+        rendered_at=now,
+        valid_until=valid_until,
+    )
+
+
+async def tile(
+    session: AsyncSession,
+    *,
+    cache: LayerCache,
+    request: TileRequest,
+    now: datetime,
+    max_features: int,
+) -> Tile:
+    """The tile's bytes and a strong ETag of its content, from the cache when still exact."""
+    current = await changes.versions(session)
+    where = {"z": request.z, "x": request.x, "y": request.y, "limit": max_features}
+
+    tile_key = (request.z, request.x, request.y, max_features)
+    eateries_key = ("eateries", *tile_key, request.dish, request.open_now)
+    eateries = cache.get(eateries_key, changes.version_of(current, EATERY_TABLES), now)
+    if eateries is None:
+        params = {**where, "now": now}
+        if request.dish:
+            params["dish_id"] = await dish_id_for(session, request.dish)
+        statement = eateries_statement(with_dish=bool(request.dish), open_now=request.open_now)
+        eateries = await _render(session, statement, params, now, timed=True)
+        cache.put(eateries_key, eateries)
+
+    stations_key = ("stations", *tile_key)
+    stations = cache.get(stations_key, changes.version_of(current, STATION_TABLES), now)
+    if stations is None:
+        stations = await _render(session, STATIONS, where, now, timed=False)
+        cache.put(stations_key, stations)
+
+    etag = blake2b(eateries.digest + stations.digest, digest_size=16).hexdigest()
+    return Tile(data=eateries.data + stations.data, etag=f'"{etag}"')
