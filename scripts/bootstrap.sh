@@ -27,9 +27,15 @@ fi
 # browser tests, driven by Playwright; no browser download), a font with every Vietnamese glyph
 # (QR posters), ZBar and cairo (the QR tests decode what we render). Installed as root;
 # otherwise say what is missing.
-SYSTEM_PACKAGES="nodejs npm chromium fonts-dejavu-core libzbar0 libcairo2"
+SYSTEM_PACKAGES="fonts-dejavu-core libzbar0 libcairo2"
 if command -v dpkg >/dev/null; then
-  missing=$(for p in $SYSTEM_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+  # npm may come with another nodejs build (NodeSource bundles it): look for the commands.
+  missing=$(
+    command -v npm >/dev/null 2>&1 || echo "nodejs npm"
+    command -v chromium >/dev/null 2>&1 || echo chromium
+    for p in $SYSTEM_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done
+  )
+  missing=$(echo $missing)
   if [ -n "$missing" ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
       echo "installing" $missing "with apt-get ..." >&2
