@@ -34,6 +34,7 @@ async def _codes(session, *, count: int, history: int) -> list[str]:
         existing.append(await create_code(session, data=body, creator=None, origin="cli"))
     have = await session.scalar(text("SELECT count(*) FROM qr_scans"))
     if have < history:
+        await session.execute(text("SET LOCAL statement_timeout = 0"))  # a bulk load, once
         await session.execute(
             text(
                 "WITH ids AS (SELECT array_agg(id) AS a FROM qr_codes)"
