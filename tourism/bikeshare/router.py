@@ -14,6 +14,7 @@ from tourism.bikeshare.schemas import (
     StationStatusBatch,
     StationStatusReport,
 )
+from tourism.conditional import not_modified
 from tourism.dependencies import (
     LatQuery,
     LimitQuery,
@@ -88,21 +89,13 @@ def _published_at(request: Request) -> datetime:
 PublishedAt = Annotated[datetime, Depends(_published_at)]
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison against each tag of If-None-Match (or `*`)."""
-    if not if_none_match:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in tags or etag in tags
-
-
 def _feed(request: Request, document: dict[str, Any]) -> Response:
     body = orjson.dumps(document)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={document['ttl']}"}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return not_modified(request, etag, headers) or Response(
+        body, media_type="application/json", headers=headers
+    )
 
 
 @gbfs.get("/gbfs.json", response_class=Response, responses=FEED_RESPONSES, summary="Discovery")

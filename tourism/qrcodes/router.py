@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from tourism.accounts.models import User
+from tourism.conditional import not_modified
 from tourism.dependencies import (
     LimitQuery,
     NowDep,
@@ -110,13 +111,6 @@ async def list_codes(
     return {"items": items, "count": len(items)}
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return "*" in tags or etag in tags
-
-
 IMAGE_RESPONSES = {304: {"description": "Not modified (If-None-Match)"}}
 
 
@@ -124,8 +118,8 @@ async def _image(request: Request, view: dict, fmt: str, **options) -> Response:
     """The image, drawn off the event loop, or 304 when the client's copy is current."""
     etag = service.image_etag(view, fmt=fmt, **options)
     headers = {"ETag": etag, "Cache-Control": IMAGE_CACHE, "Vary": "Authorization"}
-    if _etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    if (unchanged := not_modified(request, etag, headers)) is not None:
+        return unchanged
     if fmt == "pdf":
         name = f"qr-{view['code']}-{options['paper']}.pdf"
         headers["Content-Disposition"] = f'inline; filename="{name}"'

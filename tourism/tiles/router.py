@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from tourism.conditional import not_modified
 from tourism.dependencies import DishQuery, NowDep, SessionDep
 from tourism.exceptions import InvalidInput
 from tourism.tiles import service
@@ -16,13 +17,6 @@ TilePath = Annotated[int, Path(ge=0, description="Tile column or row, 0 to 2^z -
 
 def layer_cache(request: Request) -> LayerCache:
     return request.app.state.tile_cache
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 @router.get(
@@ -67,6 +61,6 @@ async def vector_tile(
         "ETag": tile.etag,
         "Cache-Control": f"public, max-age={max_age}" if max_age else "public, no-cache",
     }
-    if _matches(request.headers.get("if-none-match"), tile.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(tile.data, media_type=MEDIA_TYPE, headers=headers)
+    return not_modified(request, tile.etag, headers) or Response(
+        tile.data, media_type=MEDIA_TYPE, headers=headers
+    )
