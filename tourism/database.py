@@ -44,8 +44,8 @@ def create_engine(
     """An asyncpg engine that survives database restarts (pre-ping) and bounds every query.
 
     `read_only`: for answers made of one statement. Each statement runs in its own snapshot
-    with no BEGIN/ROLLBACK around it (the pre-ping is then one round trip, not three), and the
-    server refuses writes.
+    with no BEGIN/ROLLBACK around it (the pre-ping is then one round trip, not three), uses a
+    generic plan, and the server refuses writes.
     """
     settings = settings or get_settings()
     server_settings = {
@@ -56,6 +56,9 @@ def create_engine(
     }
     if read_only:
         server_settings["default_transaction_read_only"] = "on"
+        # The reads' statements are prepared once per connection; planned once, not per call
+        # (planning a search cost more PostgreSQL time than running it: docs/benchmarks.md).
+        server_settings["plan_cache_mode"] = "force_generic_plan"
     return create_async_engine(
         url or settings.resolved_database_url(),
         pool_size=settings.pool_size,
