@@ -3,6 +3,7 @@
 import pytest
 
 from tests.helpers import local, make_eatery, tomorrow
+from tourism.search.schemas import SearchResults, Suggestions
 
 OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
 
@@ -28,6 +29,23 @@ async def test_hit_shape(client):
     assert hit["distance_m"] > 0 and hit["score"] > 0
     no_position = await _search(client, q="banh da cua", limit=1)
     assert no_position["items"][0]["distance_m"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "params"),
+    [
+        ("/api/v1/search", SearchResults, {"q": "banh da cua", **OPERA_HOUSE, "limit": 3}),
+        ("/api/v1/search", SearchResults, {"q": "quan", "open_now": "true"}),
+        ("/api/v1/search", SearchResults, {"q": "zzzzqx"}),
+        ("/api/v1/search/suggest", Suggestions, {"q": "banh"}),
+        ("/api/v1/search/suggest", Suggestions, {"q": "quan"}),
+    ],
+)
+async def test_answers_are_exactly_their_documented_model(client, path, model, params):
+    """The answers skip FastAPI's response validation (tourism/responses.py): no field missing,
+    extra or of another type than the OpenAPI document says."""
+    r = await client.get(path, params=params)
+    assert r.json() == model.model_validate_json(r.content, strict=True).model_dump(mode="json")
 
 
 async def test_a_dish_sharing_a_word_ranks_below_the_one_asked_for(client):

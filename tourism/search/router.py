@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from tourism.dependencies import (
     PRINTABLE,
@@ -10,6 +10,7 @@ from tourism.dependencies import (
     RadiusQuery,
     ReadSessionDep,
 )
+from tourism.responses import model_json
 from tourism.search import service
 from tourism.search.schemas import SearchResults, Suggestions
 
@@ -33,8 +34,8 @@ async def search(
     sort: service.Sort = "relevance",
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
-) -> dict:
-    return await service.search(
+) -> Response:
+    results = await service.search(
         session,
         q=q,
         now=now,
@@ -49,6 +50,7 @@ async def search(
         cursor=cursor,
         cache=request.app.state.query_cache,
     )
+    return model_json(results)
 
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
@@ -56,5 +58,5 @@ async def suggest(
     session: ReadSessionDep,
     q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=PRINTABLE)],
     limit: Annotated[int, Query(ge=1, le=10)] = 8,
-) -> dict:
-    return {"items": await service.suggest(session, q=q, limit=limit)}
+) -> Response:
+    return model_json({"items": await service.suggest(session, q=q, limit=limit)})
