@@ -64,6 +64,8 @@ NAME_SCORE = """
 
 CATALOGUE = "(SELECT version FROM search_catalogue)"
 
+DISH_FIELDS = ("slug", "name_vi", "name_en", "price_vnd")
+
 OPEN_NOW = """EXISTS (SELECT 1 FROM eatery_open_intervals AS oi
     WHERE oi.eatery_id = {eatery} AND oi.opens_at <= :now AND oi.closes_at > :now)"""
 
@@ -77,6 +79,7 @@ class Understood:
 
     dish_ids: tuple[int, ...]
     dish_scores: tuple[float, ...]
+    dishes: dict[int, tuple[str, str, str]]  # id -> slug, name_vi, name_en
     name_ids: tuple[int, ...]  # eateries matched by their own name
     name_scores: tuple[float, ...]
     catalogue: int
@@ -112,6 +115,8 @@ SELECT {CATALOGUE} AS catalogue,
        (SELECT array_agg(dish_id ORDER BY text_score DESC, dish_id) FROM dish_match) AS dish_ids,
        (SELECT array_agg(text_score ORDER BY text_score DESC, dish_id) FROM dish_match)
            AS dish_scores,
+       (SELECT json_agg(json_build_array(d.id, d.slug, d.name_vi, d.name_en))
+          FROM dish_match JOIN dishes AS d ON d.id = dish_match.dish_id) AS dishes,
        (SELECT array_agg(id ORDER BY text_score DESC, id) FROM named) AS name_ids,
        (SELECT array_agg(text_score ORDER BY text_score DESC, id) FROM named) AS name_scores
 """
@@ -152,6 +157,7 @@ async def understand(session: AsyncSession, q: str, cache: QueryCache | None) ->
     understood = Understood(
         dish_ids=tuple(row.dish_ids or ()),
         dish_scores=tuple(row.dish_scores or ()),
+        dishes={d[0]: (d[1], d[2], d[3]) for d in row.dishes or ()},
         name_ids=tuple(row.name_ids or ()),
         name_scores=tuple(row.name_scores or ()),
         catalogue=row.catalogue,
@@ -295,12 +301,7 @@ LEFT JOIN LATERAL (
            ST_X(e.location) AS lon, ST_Y(e.location) AS lat, e.rating_avg, e.rating_count,
            CASE WHEN e.opening_hours IS NULL THEN NULL
                 ELSE {OPEN_NOW.format(eatery="e.id")} END AS open_now,
-           page.distance_m, page.score, page.sort_key,
-           (SELECT jsonb_agg(jsonb_build_object('slug', d.slug, 'name_vi', d.name_vi,
-                                                'name_en', d.name_en, 'price_vnd', x.price)
-                             ORDER BY x.ord)
-              FROM unnest(page.dish_ids, page.prices) WITH ORDINALITY AS x(dish_id, price, ord)
-              JOIN dishes AS d ON d.id = x.dish_id) AS dishes
+           page.distance_m, page.score, page.sort_key, page.dish_ids, page.prices
     FROM page JOIN eateries AS e ON e.id = page.eatery_id
 ) AS r ON true
 ORDER BY r.sort_key, r.id
@@ -411,13 +412,19 @@ async def search(
         if more
         else None
     )
-    return {"items": [_hit(r) for r in rows], "count": len(rows), "next_cursor": next_cursor}
+    items = [_hit(r, understood.dishes) for r in rows]
+    return {"items": items, "count": len(rows), "next_cursor": next_cursor}
 
 
-def _hit(row: Any) -> dict[str, Any]:
+def _hit(row: Any, dishes: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
+    """One hit; the matched dishes' names come from what the query was understood as (the
+    statement confirmed that catalogue version), only their prices from the row."""
     return {
         "eatery": public_fields(row),
-        "dishes": row.dishes or [],
+        "dishes": [
+            dict(zip(DISH_FIELDS, (*dishes[dish_id], price), strict=True))
+            for dish_id, price in zip(row.dish_ids or (), row.prices or (), strict=True)
+        ],
         "distance_m": round(row.distance_m, 1) if row.distance_m is not None else None,
         "score": round(row.score, 4),
     }
