@@ -1,9 +1,15 @@
 """GET /api/v1/search and /search/suggest against the seeded city."""
 
+from datetime import UTC, datetime
+
+import orjson
 import pytest
+from sqlalchemy import select, text
 
 from tests.helpers import local, make_eatery, tomorrow
+from tourism.eateries.service import PUBLIC_JSON, public_columns, public_fields
 from tourism.search.schemas import SearchResults, Suggestions
+from tourism.search.service import EATERY_OPEN_NOW
 
 OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
 
@@ -259,3 +265,24 @@ async def test_remembered_matches_never_outlive_a_change(client, session, people
         async with session.begin():
             await session.execute(text("DELETE FROM menu_items WHERE dish_id = :d"), {"d": dish_id})
             await session.execute(text("DELETE FROM dishes WHERE id = :d"), {"d": dish_id})
+
+
+async def test_the_card_postgresql_builds_is_the_public_card(session, approved_review):
+    """Search sends eatery cards built by PostgreSQL (PUBLIC_JSON); they must be exactly the
+    cards every other endpoint builds in Python, for rated, unrated, and hours-unknown places."""
+    for slug, hours in (("test-card-always", "24/7"), ("test-card-unknown", None)):
+        await make_eatery(session, slug=slug, lat=21.2, lon=107.2, hours=hours)  # far from all
+    now = datetime.now(UTC)
+    python = {
+        row.id: public_fields(row)
+        for row in await session.execute(select(*public_columns()), {"now": now})
+    }
+    card = PUBLIC_JSON.format(e="e", open_now=EATERY_OPEN_NOW)
+    built = await session.execute(
+        text(f"SELECT e.id, {card} AS card FROM eateries AS e"), {"now": now}
+    )
+    postgres = {row.id: orjson.loads(row.card) for row in built}
+    assert postgres == python
+    cards = list(python.values())
+    assert any(c["rating"] for c in cards) and any(c["rating"] is None for c in cards)
+    assert any(c["open_now"] is None for c in cards) and any(c["open_now"] for c in cards)

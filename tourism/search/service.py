@@ -33,7 +33,7 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.database import fetch_rows
-from tourism.eateries.service import public_fields
+from tourism.eateries.service import PUBLIC_JSON
 from tourism.exceptions import InvalidInput
 
 Sort = Literal["relevance", "distance", "price", "rating"]
@@ -68,6 +68,10 @@ DISH_FIELDS = ("slug", "name_vi", "name_en", "price_vnd")
 
 OPEN_NOW = """EXISTS (SELECT 1 FROM eatery_open_intervals AS oi
     WHERE oi.eatery_id = {eatery} AND oi.opens_at <= :now AND oi.closes_at > :now)"""
+# The eatery's `open_now` in its public card: null when its hours are unknown.
+EATERY_OPEN_NOW = (
+    f"CASE WHEN e.opening_hours IS NULL THEN NULL ELSE {OPEN_NOW.format(eatery='e.id')} END"
+)
 
 
 # -- understanding the text ---------------------------------------------------------------------
@@ -297,10 +301,7 @@ page AS (
 )
 SELECT v.catalogue, r.* FROM (SELECT {CATALOGUE} AS catalogue) AS v
 LEFT JOIN LATERAL (
-    SELECT e.id, e.slug, e.name_vi, e.name_en, e.kind, e.address, e.ward, e.district,
-           ST_X(e.location) AS lon, ST_Y(e.location) AS lat, e.rating_avg, e.rating_count,
-           CASE WHEN e.opening_hours IS NULL THEN NULL
-                ELSE {OPEN_NOW.format(eatery="e.id")} END AS open_now,
+    SELECT e.id, {PUBLIC_JSON.format(e="e", open_now=EATERY_OPEN_NOW)} AS eatery,
            page.distance_m, page.score, page.sort_key, page.dish_ids, page.prices
     FROM page JOIN eateries AS e ON e.id = page.eatery_id
 ) AS r ON true
@@ -420,7 +421,7 @@ def _hit(row: Any, dishes: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
     """One hit; the matched dishes' names come from what the query was understood as (the
     statement confirmed that catalogue version), only their prices from the row."""
     return {
-        "eatery": public_fields(row),
+        "eatery": orjson.Fragment(row.eatery),
         "dishes": [
             dict(zip(DISH_FIELDS, (*dishes[dish_id], price), strict=True))
             for dish_id, price in zip(row.dish_ids or (), row.prices or (), strict=True)
