@@ -11,6 +11,7 @@ from tourism.config import Settings
 from tourism.main import create_app
 
 OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
+BARE_POOL_READS = (("/api/v1/search", {"q": "banh da cua"}), ("/q/Zz9Zz9Zz", {}))
 
 
 class TcpProxy:
@@ -70,12 +71,20 @@ async def test_database_outage_is_503_and_recovers(database_url, seeded):
         assert down.json()["error"]["code"] == "service_unavailable"
         assert (await client.get("/readyz")).status_code == 503
         assert (await client.get("/healthz")).status_code == 200
+        # the bare pools of the hot paths (search, QR scans) answer the same way
+        for path, params in BARE_POOL_READS:
+            down = await client.get(path, params=params)
+            assert down.status_code == 503, path
+            assert down.headers["retry-after"] == "5"
 
         await proxy.start()  # the same port again
         up = await client.get("/api/v1/eateries/nearby", params=OPERA_HOUSE)
         assert up.status_code == 200
         assert up.json()["items"]
         assert (await client.get("/readyz")).status_code == 200
+        search, scan = [await client.get(path, params=params) for path, params in BARE_POOL_READS]
+        assert search.status_code == 200 and search.json()["items"]
+        assert scan.status_code == 404  # answered by the database again: no such code
     await proxy.stop()
 
 
@@ -101,13 +110,19 @@ async def test_a_query_past_the_statement_timeout_is_503(database_url, seeded):
             await session.execute(text("SELECT pg_sleep(1)"))
         return {}
 
+    @app.get("/slow-bare")
+    async def slow_bare() -> dict:  # on a bare asyncpg pool, as search and QR scans are
+        await app.state.search_reads.fetch("SELECT pg_sleep(1)")
+        return {}
+
     install_handlers(app)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://test") as client,
     ):
-        r = await client.get("/slow")
-        assert r.status_code == 503
-        assert r.headers["retry-after"] == "5"
-        assert r.json()["error"]["code"] == "service_unavailable"
+        for path in ("/slow", "/slow-bare"):
+            r = await client.get(path)
+            assert r.status_code == 503, path
+            assert r.headers["retry-after"] == "5"
+            assert r.json()["error"]["code"] == "service_unavailable"

@@ -1,9 +1,13 @@
-"""Declarative base with a constraint naming convention, and the engine/session factories."""
+"""Declarative base with a constraint naming convention, the engine/session factories, and the
+bare asyncpg pools of the hot paths."""
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import Column, DateTime, Executable, MetaData, Row, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import (
@@ -68,6 +72,59 @@ def create_engine(
         isolation_level="AUTOCOMMIT" if read_only else "READ COMMITTED",
         connect_args={"timeout": 5, "server_settings": server_settings},
     )
+
+
+async def create_pool(
+    settings: Settings, *, application_name: str, **server_settings: str
+) -> asyncpg.Pool:
+    """A bare asyncpg pool for hot paths made of one statement in autocommit (QR scans, search).
+
+    Against the engine it saves, per request, the liveness ping (asyncpg learns of a closed
+    connection from its socket, and a statement on a dead one is a 503 like any outage) and the
+    session reset on release (these statements leave no session state). Statements are prepared
+    once per connection. Connects on first use, so nothing connects while the app starts.
+    """
+    dsn = settings.resolved_database_url().replace("postgresql+asyncpg://", "postgresql://", 1)
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=0,
+        max_size=settings.pool_size,
+        timeout=5,
+        max_inactive_connection_lifetime=60,
+        reset=_nothing_to_reset,
+        server_settings={
+            "application_name": application_name,
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "jit": "off",
+            **server_settings,
+        },
+    )
+
+
+async def _nothing_to_reset(_: asyncpg.Connection) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Positional:
+    """A statement written with :named parameters, as asyncpg takes it ($1, $2, ...)."""
+
+    sql: str
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, sql: str) -> "Positional":
+        names: list[str] = []
+
+        def number(match: re.Match) -> str:
+            if match[1] not in names:
+                names.append(match[1])
+            return f"${names.index(match[1]) + 1}"
+
+        return cls(re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", number, sql), tuple(names))
+
+    async def fetch(self, pool: asyncpg.Pool, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        return await pool.fetch(self.sql, *(params[name] for name in self.names))
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -6,6 +6,7 @@ Every error leaves as ``{"error": {"code": ..., "message": ..., "details": ...}}
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -116,8 +117,10 @@ UNAVAILABLE_SQLSTATES = ("08", "53", "57", "58")
 
 def _is_unavailable(exc: BaseException) -> bool:
     """The database is down, unreachable, overloaded or too slow: worth a retry later."""
-    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError)):
+    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError, asyncpg.InterfaceError)):
         return True
+    if isinstance(exc, asyncpg.PostgresError):  # from the bare pools (tourism.database)
+        return (exc.sqlstate or "").startswith(UNAVAILABLE_SQLSTATES)
     if not isinstance(exc, sa_exc.DBAPIError):
         return False
     if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):

@@ -17,7 +17,7 @@ from tourism.bikeshare.router import gbfs as gbfs_router
 from tourism.bikeshare.router import operator as operator_router
 from tourism.bikeshare.router import router as stations_router
 from tourism.config import Settings, get_settings
-from tourism.database import create_engine, create_session_factory
+from tourism.database import create_engine, create_pool, create_session_factory
 from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
@@ -66,6 +66,12 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.state.sessions = create_session_factory(engine)
         app.state.read_sessions = create_session_factory(read_engine)
         app.state.query_cache = QueryCache()
+        app.state.search_reads = await create_pool(
+            settings,
+            application_name="foodtour-search",
+            default_transaction_read_only="on",
+            plan_cache_mode="force_generic_plan",
+        )
         app.state.scans = await ScanRecorder.open(settings)
         app.state.tile_cache = LayerCache(settings.tile_cache_mb * 2**20)
         task = asyncio.create_task(keep_open_window(app)) if background else None
@@ -77,6 +83,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await app.state.scans.close()
+            await app.state.search_reads.close()
             await engine.dispose()
             await read_engine.dispose()
 

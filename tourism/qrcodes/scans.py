@@ -1,10 +1,11 @@
 """The scan hot path: one round trip that finds the code and counts the scan.
 
-Scans go through a small asyncpg pool of their own rather than the ORM's engine: the engine
-pings every checkout and wraps each statement in BEGIN/COMMIT (four round trips), while a
-scan is one statement in autocommit: a CTE that looks the code up and inserts the scan row
-when the code is active. Nothing is locked across the request: a scan only appends a row, so
-concurrent scans of one code never wait on each other, and counts are exact.
+Scans go through a bare asyncpg pool of their own (`tourism.database.create_pool`) rather than
+the ORM's engine: the engine pings every checkout and wraps each statement in BEGIN/COMMIT
+(four round trips), while a scan is one statement in autocommit: a CTE that looks the code up
+and inserts the scan row when the code is active. Nothing is locked across the request: a scan
+only appends a row, so concurrent scans of one code never wait on each other, and counts are
+exact. A database that cannot answer is a 503, like everywhere (tourism.exceptions).
 The pool's sessions commit without waiting for the WAL flush (`synchronous_commit = off`):
 a crash can lose the last fraction of a second of scans, never corrupt them, and every other
 write of the application keeps the default.
@@ -17,7 +18,8 @@ import asyncpg
 
 from qr.links import deep_link, is_code
 from tourism.config import Settings
-from tourism.exceptions import UNAVAILABLE_SQLSTATES, Gone, NotFound, ServiceUnavailable
+from tourism.database import create_pool
+from tourism.exceptions import Gone, NotFound
 from tourism.qrcodes.service import PublicUrls, link_target
 
 SCAN = """
@@ -62,20 +64,8 @@ class ScanRecorder:
 
     @classmethod
     async def open(cls, settings: Settings) -> "ScanRecorder":
-        """A pool that connects on first use (nothing connects while the app starts)."""
-        dsn = settings.resolved_database_url().replace("postgresql+asyncpg://", "postgresql://", 1)
-        pool = await asyncpg.create_pool(
-            dsn,
-            min_size=0,
-            max_size=settings.pool_size,
-            timeout=5,
-            max_inactive_connection_lifetime=60,
-            server_settings={
-                "application_name": "foodtour-scans",
-                "statement_timeout": str(settings.statement_timeout_ms),
-                "synchronous_commit": "off",
-                "jit": "off",
-            },
+        pool = await create_pool(
+            settings, application_name="foodtour-scans", synchronous_commit="off"
         )
         return cls(pool=pool, urls=PublicUrls.of(settings))
 
@@ -86,14 +76,7 @@ class ScanRecorder:
         """Count a scan of `code` at `at` and return its deep link; NotFound or Gone."""
         if not is_code(code):
             raise NotFound(f"no QR code {code!r}")
-        try:
-            row = await self.pool.fetchrow(SCAN, code, at, client_kind(user_agent))
-        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
-            raise ServiceUnavailable("the database is unavailable; try again shortly") from exc
-        except asyncpg.PostgresError as exc:
-            if (exc.sqlstate or "").startswith(UNAVAILABLE_SQLSTATES):
-                raise ServiceUnavailable("the database is unavailable; try again shortly") from exc
-            raise
+        row = await self.pool.fetchrow(SCAN, code, at, client_kind(user_agent))
         if row is None:
             raise NotFound(f"no QR code {code!r}")
         if not row["active"]:

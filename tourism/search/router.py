@@ -1,6 +1,7 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from tourism.dependencies import (
     PRINTABLE,
@@ -8,7 +9,6 @@ from tourism.dependencies import (
     LonQuery,
     NowDep,
     RadiusQuery,
-    ReadSessionDep,
 )
 from tourism.responses import model_json
 from tourism.search import service
@@ -16,13 +16,21 @@ from tourism.search.schemas import SearchResults, Suggestions
 
 router = APIRouter(prefix="/search", tags=["search"])
 
+
+def search_pool(request: Request) -> asyncpg.Pool:
+    """The search's bare read-only pool (made in the app's lifespan; tourism.database)."""
+    return request.app.state.search_reads
+
+
+SearchPoolDep = Annotated[asyncpg.Pool, Depends(search_pool)]
+
 MAX_QUERY = 100
 
 
 @router.get("", response_model=SearchResults, summary="Eateries serving the dish you typed")
 async def search(
     request: Request,
-    session: ReadSessionDep,
+    pool: SearchPoolDep,
     now: NowDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=PRINTABLE)],
     lat: LatQuery | None = None,
@@ -36,7 +44,7 @@ async def search(
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> Response:
     results = await service.search(
-        session,
+        pool,
         q=q,
         now=now,
         limit=limit,
@@ -55,8 +63,8 @@ async def search(
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
 async def suggest(
-    session: ReadSessionDep,
+    pool: SearchPoolDep,
     q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=PRINTABLE)],
     limit: Annotated[int, Query(ge=1, le=10)] = 8,
 ) -> Response:
-    return model_json({"items": await service.suggest(session, q=q, limit=limit)})
+    return model_json({"items": await service.suggest(pool, q=q, limit=limit)})

@@ -28,11 +28,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal
 
+import asyncpg
 import orjson
-from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tourism.database import fetch_rows
+from tourism.database import Positional
 from tourism.eateries.service import PUBLIC_JSON
 from tourism.exceptions import InvalidInput
 
@@ -89,7 +88,7 @@ class Understood:
     catalogue: int
 
 
-UNDERSTAND = text(
+UNDERSTAND = Positional.of(
     f"""
 WITH dish_scores AS (
     SELECT dn.dish_id,
@@ -153,18 +152,18 @@ class QueryCache:
         self.catalogue = catalogue
 
 
-async def understand(session: AsyncSession, q: str, cache: QueryCache | None) -> Understood:
+async def understand(pool: asyncpg.Pool, q: str, cache: QueryCache | None) -> Understood:
     found = cache.get(q) if cache is not None else None
     if found is not None:
         return found
-    (row,) = await fetch_rows(session, UNDERSTAND, {"q": q})
+    (row,) = await UNDERSTAND.fetch(pool, {"q": q})
     understood = Understood(
-        dish_ids=tuple(row.dish_ids or ()),
-        dish_scores=tuple(row.dish_scores or ()),
-        dishes={d[0]: (d[1], d[2], d[3]) for d in row.dishes or ()},
-        name_ids=tuple(row.name_ids or ()),
-        name_scores=tuple(row.name_scores or ()),
-        catalogue=row.catalogue,
+        dish_ids=tuple(row["dish_ids"] or ()),
+        dish_scores=tuple(row["dish_scores"] or ()),
+        dishes={d[0]: (d[1], d[2], d[3]) for d in orjson.loads(row["dishes"] or "[]")},
+        name_ids=tuple(row["name_ids"] or ()),
+        name_scores=tuple(row["name_scores"] or ()),
+        catalogue=row["catalogue"],
     )
     if cache is not None:
         cache.put(q, understood)
@@ -255,7 +254,7 @@ def _named(shape: Shape) -> str:
 
 
 @lru_cache(maxsize=512)
-def search_statement(shape: Shape) -> TextClause:
+def search_statement(shape: Shape) -> Positional:
     sources = []
     if shape.dishes:
         sources.append(f"SELECT * FROM ({_offers(shape)}) AS offers")
@@ -307,7 +306,7 @@ LEFT JOIN LATERAL (
 ) AS r ON true
 ORDER BY r.sort_key, r.id
 """
-    return text(sql)
+    return Positional.of(sql)
 
 
 # -- cursors ------------------------------------------------------------------------------------
@@ -341,7 +340,7 @@ def decode_cursor(cursor: str, fingerprint: str) -> tuple[float, int, datetime]:
 
 
 async def search(
-    session: AsyncSession,
+    pool: asyncpg.Pool,
     *,
     q: str,
     now: datetime,
@@ -382,7 +381,7 @@ async def search(
         if query[name] is not None:
             params[name] = query[name]
     for _ in range(2):
-        understood = await understand(session, q, cache)
+        understood = await understand(pool, q, cache)
         shape = Shape(
             dishes=bool(understood.dish_ids),
             # a name match has no dish price to compare with max_price_vnd
@@ -401,15 +400,17 @@ async def search(
             name_ids=list(understood.name_ids),
             name_scores=list(understood.name_scores),
         )
-        rows = await fetch_rows(session, search_statement(shape), params)
-        if rows[0].catalogue == understood.catalogue or cache is None:
+        rows = await search_statement(shape).fetch(pool, params)
+        if rows[0]["catalogue"] == understood.catalogue or cache is None:
             break
-        cache.clear(rows[0].catalogue)  # the dishes changed since the text was understood
-    rows = [r for r in rows if r.id is not None]
+        cache.clear(rows[0]["catalogue"])  # the dishes changed since the text was understood
+    rows = [r for r in rows if r["id"] is not None]
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = (
-        encode_cursor(key=rows[-1].sort_key, eatery_id=rows[-1].id, at=now, fingerprint=fingerprint)
+        encode_cursor(
+            key=rows[-1]["sort_key"], eatery_id=rows[-1]["id"], at=now, fingerprint=fingerprint
+        )
         if more
         else None
     )
@@ -417,23 +418,23 @@ async def search(
     return {"items": items, "count": len(rows), "next_cursor": next_cursor}
 
 
-def _hit(row: Any, dishes: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
+def _hit(row: asyncpg.Record, dishes: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
     """One hit; the matched dishes' names come from what the query was understood as (the
     statement confirmed that catalogue version), only their prices from the row."""
     return {
-        "eatery": orjson.Fragment(row.eatery),
+        "eatery": orjson.Fragment(row["eatery"]),
         "dishes": [
             dict(zip(DISH_FIELDS, (*dishes[dish_id], price), strict=True))
-            for dish_id, price in zip(row.dish_ids or (), row.prices or (), strict=True)
+            for dish_id, price in zip(row["dish_ids"] or (), row["prices"] or (), strict=True)
         ],
-        "distance_m": round(row.distance_m, 1) if row.distance_m is not None else None,
-        "score": round(row.score, 4),
+        "distance_m": round(row["distance_m"], 1) if row["distance_m"] is not None else None,
+        "score": round(row["score"], 4),
     }
 
 
 # -- suggestions as you type ----------------------------------------------------------------------
 
-SUGGEST_DISHES = text(
+SUGGEST_DISHES = Positional.of(
     f"""
 SELECT d.slug, d.name_vi, d.name_en,
        max({NAME_SCORE.format(folded="dn.folded", name="dn.name", q=QF, raw=QRAW)}) AS score
@@ -447,7 +448,7 @@ LIMIT :limit
 
 # Whole-name prefixes walk a "C"-collated B-tree (works from the second letter); word matches
 # inside names use the trigram GiST, which needs three letters to say anything.
-SUGGEST_EATERIES = text(
+SUGGEST_EATERIES = Positional.of(
     f"""
 SELECT id, slug, name_vi, name_en, score FROM (
     (SELECT e.id, e.slug, e.name_vi, e.name_en,
@@ -472,25 +473,15 @@ LIMIT :limit
 )
 
 
-async def suggest(session: AsyncSession, *, q: str, limit: int) -> list[dict[str, Any]]:
+async def suggest(pool: asyncpg.Pool, *, q: str, limit: int) -> list[dict[str, Any]]:
     """Completions: matching dishes first, then eateries, `limit` in all."""
-    dishes = await fetch_rows(session, SUGGEST_DISHES, {"q": q, "limit": limit})
-    items = [
-        {"kind": "dish", "slug": d.slug, "name_vi": d.name_vi, "name_en": d.name_en, "id": None}
-        for d in dishes
-    ]
+    dishes = await SUGGEST_DISHES.fetch(pool, {"q": q, "limit": limit})
+    items = [{"kind": "dish", **_names(d), "id": None} for d in dishes]
     if len(items) < limit:
-        eateries = await fetch_rows(
-            session, SUGGEST_EATERIES, {"q": q, "limit": limit - len(items)}
-        )
-        items += [
-            {
-                "kind": "eatery",
-                "slug": e.slug,
-                "name_vi": e.name_vi,
-                "name_en": e.name_en,
-                "id": e.id,
-            }
-            for e in eateries
-        ]
+        eateries = await SUGGEST_EATERIES.fetch(pool, {"q": q, "limit": limit - len(items)})
+        items += [{"kind": "eatery", **_names(e), "id": e["id"]} for e in eateries]
     return items
+
+
+def _names(row: asyncpg.Record) -> dict[str, Any]:
+    return {"slug": row["slug"], "name_vi": row["name_vi"], "name_en": row["name_en"]}
