@@ -286,3 +286,37 @@ async def test_the_card_postgresql_builds_is_the_public_card(session, approved_r
     cards = list(python.values())
     assert any(c["rating"] for c in cards) and any(c["rating"] is None for c in cards)
     assert any(c["open_now"] is None for c in cards) and any(c["open_now"] for c in cards)
+
+
+async def test_remembered_suggestions_never_outlive_a_change(client, session):
+    """Completions are remembered per text; a new eatery, a new slug, a closed eatery and a
+    renamed dish are all in the very next completion of the same text."""
+
+    async def completions(q: str) -> list[tuple[str, str]]:
+        r = await client.get("/api/v1/search/suggest", params={"q": q, "limit": 10})
+        assert r.status_code == 200, r.text
+        return [(s["slug"], s["name_vi"]) for s in r.json()["items"]]
+
+    text_typed = "quan thu test-suggest"
+    mine = ("test-suggest-mu", "test-suggest-nu")
+    assert not {s for s, _ in await completions(text_typed)} & set(mine)  # remembered now
+    eatery_id = await make_eatery(session, slug="test-suggest-mu", lat=21.2, lon=107.2, hours=None)
+    assert ("test-suggest-mu", "Quán thử test-suggest-mu") in await completions(text_typed)
+
+    async def change(sql: str, **params) -> None:
+        async with session.begin():
+            await session.execute(text(sql), params)
+
+    await change("UPDATE eateries SET slug = 'test-suggest-nu' WHERE id = :id", id=eatery_id)
+    assert {s for s, _ in await completions(text_typed)} & set(mine) == {"test-suggest-nu"}
+    await change("UPDATE eateries SET status = 'closed' WHERE id = :id", id=eatery_id)
+    assert not {s for s, _ in await completions(text_typed)} & set(mine)
+
+    before = await completions("banh da cua")
+    assert ("banh-da-cua", "Bánh đa cua") in before
+    await change("UPDATE dishes SET name_vi = 'Bánh đa cua đồng' WHERE slug = 'banh-da-cua'")
+    try:
+        assert ("banh-da-cua", "Bánh đa cua đồng") in await completions("banh da cua")
+    finally:
+        await change("UPDATE dishes SET name_vi = 'Bánh đa cua' WHERE slug = 'banh-da-cua'")
+    assert await completions("banh da cua") == before

@@ -63,8 +63,10 @@ async def search(
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
 async def suggest(
+    request: Request,
     pool: SearchPoolDep,
     q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=PRINTABLE)],
     limit: Annotated[int, Query(ge=1, le=10)] = 8,
 ) -> Response:
-    return model_json({"items": await service.suggest(pool, q=q, limit=limit)})
+    cache = request.app.state.suggest_cache
+    return model_json({"items": await service.suggest(pool, q=q, limit=limit, cache=cache)})

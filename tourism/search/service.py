@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -127,23 +128,24 @@ SELECT {CATALOGUE} AS catalogue,
 
 
 class QueryCache:
-    """The last `size` query strings understood, for one version of the dish catalogue."""
+    """The last `size` answers that depend only on a key (a query string) and on the names in
+    the catalogue, all for one version of the catalogue: a new version forgets them all."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._entries: OrderedDict[str, Understood] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self.catalogue: int | None = None
 
-    def get(self, q: str) -> Understood | None:
-        found = self._entries.get(q)
+    def get(self, key: Hashable) -> Any | None:
+        found = self._entries.get(key)
         if found is not None:
-            self._entries.move_to_end(q)
+            self._entries.move_to_end(key)
         return found
 
-    def put(self, q: str, understood: Understood) -> None:
-        if understood.catalogue != self.catalogue:
-            self.clear(understood.catalogue)
-        self._entries[q] = understood
+    def put(self, key: Hashable, value: Any, *, catalogue: int) -> None:
+        if catalogue != self.catalogue:
+            self.clear(catalogue)
+        self._entries[key] = value
         if len(self._entries) > self.size:
             self._entries.popitem(last=False)
 
@@ -166,7 +168,7 @@ async def understand(pool: asyncpg.Pool, q: str, cache: QueryCache | None) -> Un
         catalogue=row["catalogue"],
     )
     if cache is not None:
-        cache.put(q, understood)
+        cache.put(q, understood, catalogue=understood.catalogue)
     return understood
 
 
@@ -473,13 +475,33 @@ LIMIT :limit
 )
 
 
-async def suggest(pool: asyncpg.Pool, *, q: str, limit: int) -> list[dict[str, Any]]:
-    """Completions: matching dishes first, then eateries, `limit` in all."""
+CATALOGUE_VERSION = Positional.of(f"SELECT {CATALOGUE} AS version")
+
+
+async def suggest(
+    pool: asyncpg.Pool, *, q: str, limit: int, cache: QueryCache | None = None
+) -> list[dict[str, Any]]:
+    """Completions: matching dishes first, then eateries, `limit` in all.
+
+    They depend only on the text and the catalogue's names, so with a `cache` they are
+    remembered per (text, limit) for the catalogue version read first: everyone types the same
+    first letters. A change between that read and the statements stores newer completions under
+    the older version, which the next request drops.
+    """
+    if cache is not None:
+        ((catalogue,),) = await CATALOGUE_VERSION.fetch(pool, {})
+        if catalogue != cache.catalogue:
+            cache.clear(catalogue)
+        found = cache.get((q, limit))
+        if found is not None:
+            return found
     dishes = await SUGGEST_DISHES.fetch(pool, {"q": q, "limit": limit})
     items = [{"kind": "dish", **_names(d), "id": None} for d in dishes]
     if len(items) < limit:
         eateries = await SUGGEST_EATERIES.fetch(pool, {"q": q, "limit": limit - len(items)})
         items += [{"kind": "eatery", **_names(e), "id": e["id"]} for e in eateries]
+    if cache is not None:
+        cache.put((q, limit), items, catalogue=catalogue)
     return items
 
 
