@@ -70,14 +70,19 @@ async def push_station_status(
 
 # -- GBFS v3.0 --------------------------------------------------------------------------------
 
-GbfsSettingsDep = Annotated[GbfsSettings, Depends(get_gbfs_settings)]
+
+async def gbfs_settings() -> GbfsSettings:
+    return get_gbfs_settings()
+
+
+GbfsSettingsDep = Annotated[GbfsSettings, Depends(gbfs_settings)]
 FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}}, "description": "The file (GBFS v3.0)"},
     304: {"description": "Unchanged since the ETag sent in If-None-Match"},
 }
 
 
-def _published_at(request: Request) -> datetime:
+async def _published_at(request: Request) -> datetime:
     """When this service started publishing: `last_updated` of the files that only change
     with the configuration."""
     state = request.app.state

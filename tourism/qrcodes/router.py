@@ -50,7 +50,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 IMAGE_CACHE = "private, max-age=86400"
 
 
-def public_urls(request: Request) -> PublicUrls:
+async def public_urls(request: Request) -> PublicUrls:
     return PublicUrls.of(request.app.state.settings)
 
 

@@ -17,7 +17,7 @@ from tourism.search.schemas import SearchResults, Suggestions
 router = APIRouter(prefix="/search", tags=["search"])
 
 
-def search_pool(request: Request) -> asyncpg.Pool:
+async def search_pool(request: Request) -> asyncpg.Pool:
     """The search's bare read-only pool (made in the app's lifespan; tourism.database)."""
     return request.app.state.search_reads
 
