@@ -160,11 +160,18 @@ def serve(
 
 
 def run_scenarios(
-    name: str, url: str, scenarios: dict[str, Scenario], *, duration: int, connections: int
+    name: str,
+    url: str,
+    scenarios: dict[str, Scenario],
+    *,
+    duration: int,
+    connections: int,
+    env: dict | None = None,
 ) -> dict:
-    """Serve `url` with one worker, run every scenario for 1 client and for many, save JSON."""
+    """Serve `url` with one worker (`env` added to its environment), run every scenario for 1
+    client and for many, save JSON."""
     wrk = ensure_wrk()
-    server = serve(url)
+    server = serve(url, env=env)
     results: dict = {"workers": 1, "cores": os.cpu_count(), "scenarios": {}}
     try:
         with tempfile.TemporaryDirectory() as tmp:

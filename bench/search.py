@@ -80,6 +80,15 @@ def main() -> None:
         "foodtour_bench_search", eateries=args.eateries, menu_items=args.menu_items
     )
     run_scenarios("search", url, SCENARIOS, duration=args.duration, connections=args.connections)
+    print("-- nothing remembered: every query string understood, every text completed anew")
+    run_scenarios(
+        "search-uncached",
+        url,
+        {f"{name}_uncached": SCENARIOS[name] for name in ("search_near_me", "suggest")},
+        duration=args.duration,
+        connections=args.connections,
+        env={"TOURISM_SEARCH_CACHE_ENTRIES": "0"},
+    )
 
 
 if __name__ == "__main__":

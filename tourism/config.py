@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Vector tiles: rendered layers kept in memory per worker, features per layer per tile, and
     # the HTTP max-age (0: clients revalidate every time with If-None-Match, never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
+    # Query strings whose matches, and texts whose completions, each worker remembers (0: none).
+    search_cache_entries: int = Field(default=4096, ge=0, le=1_000_000)
     tile_max_features: int = Field(default=2048, ge=1, le=50_000)
     tile_max_age_s: int = Field(default=0, ge=0, le=86_400)
     # Open data: the licence of the city's own data sets. Eatery data sets that contain

@@ -65,8 +65,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.state.engine = engine
         app.state.sessions = create_session_factory(engine)
         app.state.read_sessions = create_session_factory(read_engine)
-        app.state.query_cache = QueryCache()  # what query strings match
-        app.state.suggest_cache = QueryCache()  # completions per (text, limit)
+        # what query strings match, and the completions of a text
+        app.state.query_cache = QueryCache(settings.search_cache_entries)
+        app.state.suggest_cache = QueryCache(settings.search_cache_entries)
         app.state.search_reads = await create_pool(
             settings,
             application_name="foodtour-search",
