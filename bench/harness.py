@@ -140,6 +140,7 @@ def serve(
         "TOURISM_DATABASE_URL": url,
         "TOURISM_ENVIRONMENT": "production",
         "TOURISM_SECRET_KEY": secrets.token_urlsafe(32),
+        "TOURISM_GBFS_FEED_CONTACT_EMAIL": "bench@foodtour.example.org",
         **(env or {}),
     }
     proc = subprocess.Popen(

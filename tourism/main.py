@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tourism.accounts.router import admin as admin_router
 from tourism.accounts.router import auth as auth_router
 from tourism.audit.router import router as audit_router
+from tourism.bikeshare.config import get_gbfs_settings
 from tourism.bikeshare.router import gbfs as gbfs_router
 from tourism.bikeshare.router import operator as operator_router
 from tourism.bikeshare.router import router as stations_router
@@ -56,6 +57,8 @@ async def keep_open_window(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
     settings = settings or get_settings()
+    if settings.environment == "production":
+        get_gbfs_settings().refuse_placeholders()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

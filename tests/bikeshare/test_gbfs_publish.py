@@ -202,3 +202,24 @@ def test_system_metadata_is_configurable(monkeypatch):
         GbfsSettings(opening_hours="Mo-Xx 25:00")
     with pytest.raises(ValidationError, match="feed_contact_email"):
         GbfsSettings(feed_contact_email="not-an-address")
+
+
+def test_production_refuses_the_placeholder_contact(monkeypatch):
+    """Every feed publishes feed_contact_email: production must set a real one."""
+    from tourism.bikeshare.config import get_gbfs_settings
+    from tourism.config import Settings
+    from tourism.main import create_app
+
+    production = Settings(environment="production", secret_key="p" * 32, database_url="x")
+    monkeypatch.delenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", raising=False)
+    get_gbfs_settings.cache_clear()
+    with pytest.raises(ValueError, match="TOURISM_GBFS_FEED_CONTACT_EMAIL"):
+        create_app(production)
+    create_app(production.model_copy(update={"environment": "test"}))  # only production
+    monkeypatch.setenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", "xedap@haiphong.gov.vn")
+    get_gbfs_settings.cache_clear()
+    try:
+        assert create_app(production).title
+    finally:
+        monkeypatch.undo()
+        get_gbfs_settings.cache_clear()

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from tourism.eateries import hours
 from tourism.exceptions import InvalidInput
 
+# Published in every system_information.json: a deployment must say who answers.
+PLACEHOLDER_CONTACT = "gbfs@foodtour.example.com"
+
 
 class GbfsSettings(BaseSettings):
     """System metadata of `/gbfs/v3/system_information.json`; every field is TOURISM_GBFS_<NAME>."""
@@ -25,7 +28,7 @@ class GbfsSettings(BaseSettings):
     operator_en: str = Field(default="TNGo Hai Phong", min_length=1, max_length=200)
     # OpenStreetMap opening_hours syntax, as GBFS v3 requires.
     opening_hours: str = "24/7"
-    feed_contact_email: EmailStr = "gbfs@foodtour.example.com"
+    feed_contact_email: EmailStr = PLACEHOLDER_CONTACT
     # An SPDX identifier (the GBFS schema's list), or the URL of other terms, which wins.
     license_id: str | None = Field(default="CC-BY-4.0", pattern=r"^[A-Za-z0-9.+-]{1,64}$")
     license_url: HttpUrl | None = None
@@ -46,6 +49,13 @@ class GbfsSettings(BaseSettings):
         if checked is None:
             raise ValueError("must not be empty")
         return checked
+
+    def refuse_placeholders(self) -> None:
+        """In production: the feeds must not publish the development contact address."""
+        if self.feed_contact_email == PLACEHOLDER_CONTACT:
+            raise ValueError(
+                "TOURISM_GBFS_FEED_CONTACT_EMAIL must be set in production: every feed publishes it"
+            )
 
 
 @lru_cache
