@@ -320,3 +320,12 @@ async def test_remembered_suggestions_never_outlive_a_change(client, session):
     finally:
         await change("UPDATE dishes SET name_vi = 'Bánh đa cua' WHERE slug = 'banh-da-cua'")
     assert await completions("banh da cua") == before
+
+
+async def test_suggest_while_typing_the_next_word(client):
+    """Typing "tam b": the words before the one-letter word find the names, and the whole text
+    must be in them (tourism.search.service._suggest_eateries)."""
+    r = await client.get("/api/v1/search/suggest", params={"q": "tam b", "limit": 10})
+    names = {s["name_vi"] for s in r.json()["items"] if s["kind"] == "eatery"}
+    # the fourth "Tam Bạc", Nhà hàng Tam Bạc Xưa, is closed in the seeds
+    assert names == {"Bánh cuốn Tam Bạc", "Cà phê Tam Bạc", "Bún cá cay Chợ Tam Bạc"}

@@ -448,10 +448,20 @@ LIMIT :limit
 """
 )
 
-# Whole-name prefixes walk a "C"-collated B-tree (works from the second letter); word matches
-# inside names use the trigram GiST, which needs three letters to say anything.
-SUGGEST_EATERIES = Positional.of(
-    f"""
+
+def _suggest_eateries(typing_a_word: bool) -> Positional:
+    """Eateries for completions, best first.
+
+    Whole-name prefixes walk a "C"-collated B-tree (works from the second letter). Word matches
+    inside names use the trigram GiST, which needs three letters to say anything; so when the
+    text ends in a word of one letter ("bun c"), the words before it (:words) walk the index
+    and the whole text must appear in the name (otherwise the walk over every "bun ..." name
+    costs ~900 index pages).
+    """
+    words = "foodtour_fold(CAST(:words AS text))" if typing_a_word else QF
+    inside = f"AND e.name_folded LIKE '%' || {QF} || '%'" if typing_a_word else ""
+    return Positional.of(
+        f"""
 SELECT id, slug, name_vi, name_en, score FROM (
     (SELECT e.id, e.slug, e.name_vi, e.name_en,
             {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi", q=QF, raw=QRAW)} AS score
@@ -465,14 +475,18 @@ SELECT id, slug, name_vi, name_en, score FROM (
     (SELECT e.id, e.slug, e.name_vi, e.name_en,
             {NAME_SCORE.format(folded="e.name_folded", name="e.name_vi", q=QF, raw=QRAW)} AS score
      FROM eateries AS e
-     WHERE e.status = 'active' AND length({QF}) >= 3 AND {QF} <% e.name_folded
-     ORDER BY {QF} <<-> e.name_folded
+     WHERE e.status = 'active' AND length({words}) >= 3 AND {words} <% e.name_folded {inside}
+     ORDER BY {words} <<-> e.name_folded
      LIMIT :limit)
 ) AS s
 ORDER BY score DESC, id
 LIMIT :limit
 """
-)
+    )
+
+
+SUGGEST_EATERIES = _suggest_eateries(typing_a_word=False)
+SUGGEST_EATERIES_TYPING = _suggest_eateries(typing_a_word=True)
 
 
 CATALOGUE_VERSION = Positional.of(f"SELECT {CATALOGUE} AS version")
@@ -498,7 +512,14 @@ async def suggest(
     dishes = await SUGGEST_DISHES.fetch(pool, {"q": q, "limit": limit})
     items = [{"kind": "dish", **_names(d), "id": None} for d in dishes]
     if len(items) < limit:
-        eateries = await SUGGEST_EATERIES.fetch(pool, {"q": q, "limit": limit - len(items)})
+        params = {"q": q, "limit": limit - len(items)}
+        *words, last = q.split()
+        if words and len(last) == 1:
+            statement = SUGGEST_EATERIES_TYPING
+            params["words"] = " ".join(words)
+        else:
+            statement = SUGGEST_EATERIES
+        eateries = await statement.fetch(pool, params)
         items += [{"kind": "eatery", **_names(e), "id": e["id"]} for e in eateries]
     if cache is not None:
         cache.put((q, limit), items, catalogue=catalogue)
