@@ -198,6 +198,15 @@ async def test_suggest_limits(client, q, limit):
     assert r.status_code == 422
 
 
+@pytest.mark.parametrize("q", ["\u00a0\u00a0", "\u3000 \u2003", "banh\u00a0d"])
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/search/suggest"])
+async def test_unicode_spaces_are_text_not_a_500(client, path, q):
+    """Printable to the query pattern, blank or word breaks to Python's str.split()."""
+    r = await client.get(path, params={"q": q})
+    assert r.status_code == 200, r.text
+    assert isinstance(r.json()["items"], list)
+
+
 @pytest.mark.parametrize("q", ["banh\x00da", "banh\nda", "\x7f\x7f"])
 @pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/search/suggest"])
 async def test_control_characters_are_422_not_500(client, path, q):

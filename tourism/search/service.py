@@ -513,10 +513,10 @@ async def suggest(
     items = [{"kind": "dish", **_names(d), "id": None} for d in dishes]
     if len(items) < limit:
         params = {"q": q, "limit": limit - len(items)}
-        *words, last = q.split()
-        if words and len(last) == 1:
+        words = q.split()  # Unicode whitespace too: "\u00a0\u00a0" is printable, no words
+        if len(words) > 1 and len(words[-1]) == 1:
             statement = SUGGEST_EATERIES_TYPING
-            params["words"] = " ".join(words)
+            params["words"] = " ".join(words[:-1])
         else:
             statement = SUGGEST_EATERIES
         eateries = await statement.fetch(pool, params)
