@@ -24,9 +24,10 @@ class Settings(BaseSettings):
     data_dir: Path | None = None
     embedded_port: int = Field(default=54329, ge=1024, le=65535)
     embedded_database: str = "foodtour"
-    # Per engine (one for writes, one for reads). Above pool_size, connections are opened and
-    # closed per request: each new one costs PostgreSQL a fork, a SCRAM handshake and fresh
-    # catalogue caches and plans, so the pool should cover the usual concurrency of a worker.
+    # Per engine (writes, reads: pool_size + overflow each) and per bare pool (search, QR scans:
+    # pool_size each); README, "Configuration", for the budget. Above pool_size, an engine opens
+    # and closes connections per request: each new one costs PostgreSQL a fork, a SCRAM
+    # handshake and fresh caches and plans, so the pool should cover a worker's usual load.
     pool_size: int = Field(default=20, ge=1, le=100)
     pool_max_overflow: int = Field(default=10, ge=0, le=100)
     statement_timeout_ms: int = Field(default=5000, ge=100)
