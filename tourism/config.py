@@ -1,5 +1,8 @@
 """Settings read from the environment (prefix ``TOURISM_``)."""
 
+import hashlib
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,8 +12,49 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
-# Development only: anything else refuses to start without TOURISM_SECRET_KEY.
-DEVELOPMENT_SECRET = "development-only-secret-not-for-any-deployment"
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def default_data_dir() -> Path:
+    """Where the embedded cluster and this checkout's generated secrets live.
+
+    In the project, or under /var/lib as root: the project may then live under /root, which the
+    ``postgres`` user cannot traverse.
+    """
+    if not running_as_root():
+        return PROJECT_ROOT / ".data"
+    digest = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
+    return Path("/var/lib/foodtour") / f"{PROJECT_ROOT.name}-{digest}"
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """This installation's own random key, made once and kept in `data_dir` (mode 0600).
+
+    Like the embedded database's password: no two installations share it and nobody can know it
+    from the source. Two processes starting at once agree: the file appears whole or not at all.
+    """
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    draft = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        os.link(draft, path)  # fails if another process made the key first: theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 class Settings(BaseSettings):
@@ -31,6 +75,13 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1, le=100)
     pool_max_overflow: int = Field(default=10, ge=0, le=100)
     statement_timeout_ms: int = Field(default=5000, ge=100)
+    # Requests: a body over this is a 413 before it is read (JSON bodies here are small; the
+    # largest, an operator's station status push, is about 200 bytes a station); a request head
+    # (request line and headers) over max_header_bytes is refused by the server with a 431.
+    max_body_bytes: int = Field(default=2**20, ge=1024, le=64 * 2**20)
+    max_header_bytes: int = Field(default=64 * 1024, ge=8 * 1024, le=2**20)
+    # QR scans counted per client per code per minute (each worker); more still redirect.
+    qr_scans_per_client_minute: int = Field(default=3, ge=1, le=1_000_000)
     # Opening hours are precomputed as intervals for this many days ahead (see README).
     open_window_days: int = Field(default=8, ge=2, le=60)
     public_web_url: str = "http://127.0.0.1:8000"
@@ -40,12 +91,23 @@ class Settings(BaseSettings):
     map_style_url: str = Field(
         default="", max_length=500, pattern=r"^(|https?://[^\s\"'<>]+|/[^\s\"'<>]*)$"
     )
-    # Signs access tokens (HS256). No working default outside development.
+    # Signs access tokens (HS256), search cursors, and keys the hashes of client addresses. Unset:
+    # development and test make a random key once and keep it in the data directory; production
+    # refuses to start (every server of a deployment must share one key).
     secret_key: SecretStr | None = None
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # Review bombing: reviews (new or edited) an hour, per account and per client address.
     reviews_per_account_hour: int = Field(default=10, ge=1)
     reviews_per_address_hour: int = Field(default=100, ge=1)
+    # Password guessing: failed logins per client address and per account (e-mail) in a sliding
+    # window, so a lock lifts by itself; an address the account logged in from within
+    # login_known_address_days is not held by the account's lock (tourism.accounts.service).
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_failures_per_address: int = Field(default=30, ge=1)
+    login_failures_per_account: int = Field(default=10, ge=1)
+    login_known_address_days: int = Field(default=30, ge=0, le=365)
+    # Mass registration: accounts registered an hour per client address.
+    registrations_per_address_hour: int = Field(default=10, ge=1)
     # Vector tiles: rendered layers kept in memory per worker, features per layer per tile, and
     # the HTTP max-age (0: clients revalidate every time with If-None-Match, never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
@@ -59,16 +121,18 @@ class Settings(BaseSettings):
     open_data_publisher: str = "Hai Phong Department of Tourism"
 
     @model_validator(mode="after")
-    def _secret_outside_development(self) -> "Settings":
+    def _secret_key(self) -> "Settings":
         if self.secret_key is None:
-            if self.environment != "development":
-                raise ValueError(
-                    "TOURISM_SECRET_KEY must be set (32+ random characters) outside development"
-                )
-            self.secret_key = SecretStr(DEVELOPMENT_SECRET)
-        elif len(self.secret_key.get_secret_value()) < 32:
-            raise ValueError("TOURISM_SECRET_KEY must be at least 32 characters")
+            if self.environment == "production":
+                raise ValueError("TOURISM_SECRET_KEY must be set (32+ random characters)")
+            self.secret_key = SecretStr(local_secret_key(self.data_root))
+        elif len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"TOURISM_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return self
+
+    @property
+    def data_root(self) -> Path:
+        return self.data_dir or default_data_dir()
 
     def resolved_database_url(self) -> str:
         """The URL of the configured database, or of the embedded cluster."""

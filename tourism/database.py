@@ -42,6 +42,29 @@ class Timestamps:
     )
 
 
+CONNECT_TIMEOUT_S = 5
+
+
+def plain_dsn(url: str) -> str:
+    """The libpq form of a SQLAlchemy URL, as asyncpg takes it."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def connector(settings: Settings, url: str | None = None) -> Callable[..., Awaitable[Any]]:
+    """Opens an asyncpg connection to where the database is at the time of connecting.
+
+    The embedded cluster's address is read anew for every connection (it may come back from a
+    restart on another port), so a running API follows it without being restarted.
+    """
+
+    async def connect(*_: Any, **kwargs: Any) -> asyncpg.Connection:
+        kwargs.pop("loop", None)
+        dsn = plain_dsn(url or settings.resolved_database_url())
+        return await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_S, **kwargs)
+
+    return connect
+
+
 def create_engine(
     settings: Settings | None = None, *, url: str | None = None, read_only: bool = False
 ) -> AsyncEngine:
@@ -57,20 +80,24 @@ def create_engine(
         "application_name": "foodtour",
         # Short indexed queries: compiling them with JIT costs more than it saves.
         "jit": "off",
+        # An acknowledged write is on disk, whatever the server's default says (a cluster-wide
+        # `off` lost acknowledged writes in a crash). Only QR scans commit asynchronously.
+        "synchronous_commit": "on",
     }
     if read_only:
         server_settings["default_transaction_read_only"] = "on"
         # The reads' statements are prepared once per connection; planned once, not per call
         # (planning a search cost more PostgreSQL time than running it: docs/benchmarks.md).
         server_settings["plan_cache_mode"] = "force_generic_plan"
+    connect = connector(settings, url)
     return create_async_engine(
-        url or settings.resolved_database_url(),
+        "postgresql+asyncpg://",
+        async_creator=lambda: connect(server_settings=server_settings),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_pre_ping=True,
         pool_timeout=5,
         isolation_level="AUTOCOMMIT" if read_only else "READ COMMITTED",
-        connect_args={"timeout": 5, "server_settings": server_settings},
     )
 
 
@@ -84,12 +111,10 @@ async def create_pool(
     session reset on release (these statements leave no session state). Statements are prepared
     once per connection. Connects on first use, so nothing connects while the app starts.
     """
-    dsn = settings.resolved_database_url().replace("postgresql+asyncpg://", "postgresql://", 1)
     return await asyncpg.create_pool(
-        dsn,
+        connect=connector(settings),
         min_size=0,
         max_size=settings.pool_size,
-        timeout=5,
         max_inactive_connection_lifetime=60,
         reset=_nothing_to_reset,
         server_settings={

@@ -6,7 +6,6 @@ non-default port, with a random password kept in a file only the invoking user c
 """
 
 import asyncio
-import hashlib
 import os
 import pwd
 import secrets
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from tourism.config import PROJECT_ROOT, Settings
+from tourism.config import Settings, running_as_root
 
 PG_VERSION = "15"
 APT_PACKAGE = f"postgresql-{PG_VERSION}-postgis-3"
@@ -28,11 +27,14 @@ SERVER_CONF = {
     "max_connections": "200",
     "shared_buffers": "'256MB'",
     "work_mem": "'16MB'",
-    "synchronous_commit": "off",
     "timezone": "'UTC'",
     "log_min_messages": "warning",
     "jit": "off",
 }
+# Settings earlier versions wrote and `up` now takes out again: a cluster-wide
+# `synchronous_commit = off` lost acknowledged writes in a crash (only the QR scans' own
+# sessions commit asynchronously: tourism/qrcodes/scans.py).
+RETIRED_CONF = ("synchronous_commit",)
 
 
 class EmbeddedError(RuntimeError):
@@ -59,30 +61,32 @@ class Paths:
     def log_file(self) -> Path:
         return self.root / "postgres.log"
 
+    @property
+    def port_file(self) -> Path:
+        """The port the cluster last started on: it comes back there after a restart."""
+        return self.root / "port"
 
-def _is_root() -> bool:
-    return os.geteuid() == 0
 
+def port_is_free(port: int) -> bool:
+    """Whether PostgreSQL could listen on 127.0.0.1:`port` now.
 
-def default_data_dir() -> Path:
-    """A directory the server user can reach: in the project, or under /var/lib as root.
-
-    As root the project may live under /root, which the ``postgres`` user cannot traverse.
+    PostgreSQL binds with SO_REUSEADDR, so the probe does too: the TIME_WAIT sockets a stopped
+    server leaves behind do not make its port look busy.
     """
-    if not _is_root():
-        return PROJECT_ROOT / ".data"
-    digest = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:10]
-    return Path("/var/lib/foodtour") / f"{PROJECT_ROOT.name}-{digest}"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            probe.listen(1)
+        except OSError:
+            return False
+        return True
 
 
 def free_port(start: int, tries: int = 100) -> int:
     """The first port from `start` on that nothing listens on at 127.0.0.1."""
     for port in range(start, min(start + tries, 65536)):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
+        if port_is_free(port):
             return port
     raise EmbeddedError(f"no free port in {start}..{start + tries - 1}: set TOURISM_EMBEDDED_PORT")
 
@@ -103,8 +107,8 @@ class EmbeddedPostgres:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.port = settings.embedded_port
-        self.paths = Paths(settings.data_dir or default_data_dir())
-        self.server_user = "postgres" if _is_root() else pwd.getpwuid(os.geteuid()).pw_name
+        self.paths = Paths(settings.data_root)
+        self.server_user = "postgres" if running_as_root() else pwd.getpwuid(os.geteuid()).pw_name
 
     # -- connection -----------------------------------------------------------------------
     def password(self) -> str:
@@ -123,15 +127,22 @@ class EmbeddedPostgres:
         except (OSError, IndexError, ValueError):
             return None
 
+    def last_port(self) -> int | None:
+        try:
+            return int(self.paths.port_file.read_text())
+        except (OSError, ValueError):
+            return None
+
     def url(self, database: str, driver: str = "postgresql+asyncpg") -> str:
-        # A cluster started earlier on another TOURISM_EMBEDDED_PORT is still ours: use its port.
-        port = self.running_port() or self.port
+        """Where the cluster is now: read on every new connection, so an API started before a
+        restart follows the cluster wherever it came back (tourism.database)."""
+        port = self.running_port() or self.last_port() or self.port
         return f"{driver}://postgres:{quote(self.password(), safe='')}@127.0.0.1:{port}/{database}"
 
     # -- commands ---------------------------------------------------------------------------
     def _as_server_user(self, *cmd: str | Path) -> list[str]:
         args = [str(c) for c in cmd]
-        return ["runuser", "-u", "postgres", "--", *args] if _is_root() else args
+        return ["runuser", "-u", "postgres", "--", *args] if running_as_root() else args
 
     def _run(self, *cmd: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -142,7 +153,7 @@ class EmbeddedPostgres:
         bindir = find_bindir()
         if bindir:
             return bindir
-        if not _is_root():
+        if not running_as_root():
             raise EmbeddedError(
                 "PostGIS is not installed. Install it once with:\n"
                 f"    sudo apt-get install -y {APT_PACKAGE}\n"
@@ -166,7 +177,7 @@ class EmbeddedPostgres:
         root.mkdir(parents=True, exist_ok=True)
         for d in (self.paths.pgdata, self.paths.socket_dir):
             d.mkdir(mode=0o700, exist_ok=True)
-        if _is_root():
+        if running_as_root():
             # The server user must traverse the root and own its directories.
             root.chmod(0o755)
             shutil.chown(self.paths.pgdata, "postgres", "postgres")
@@ -174,7 +185,7 @@ class EmbeddedPostgres:
         password = secrets.token_urlsafe(24)
         pwfile = self.paths.socket_dir / "initdb.pw"
         pwfile.write_text(password)
-        if _is_root():
+        if running_as_root():
             shutil.chown(pwfile, "postgres", "postgres")
         pwfile.chmod(0o600)
         try:
@@ -191,11 +202,21 @@ class EmbeddedPostgres:
             )
         finally:
             pwfile.unlink(missing_ok=True)
-        with (self.paths.pgdata / "postgresql.auto.conf").open("a") as conf:
-            for key, value in SERVER_CONF.items():
-                conf.write(f"{key} = {value}\n")
+        self._write_conf()
         self.paths.password_file.write_text(password + "\n")
         self.paths.password_file.chmod(0o600)
+
+    def _write_conf(self) -> None:
+        """Our server settings in postgresql.auto.conf, replacing what an earlier version wrote."""
+        conf = self.paths.pgdata / "postgresql.auto.conf"
+        ours = {*SERVER_CONF, *RETIRED_CONF}
+        kept = [
+            line
+            for line in (conf.read_text().splitlines() if conf.exists() else [])
+            if line.split("=", 1)[0].strip() not in ours
+        ]
+        kept += [f"{key} = {value}" for key, value in SERVER_CONF.items()]
+        conf.write_text("\n".join(kept) + "\n")
 
     def is_running(self, bindir: Path | None = None) -> bool:
         bindir = bindir or find_bindir()
@@ -213,12 +234,15 @@ class EmbeddedPostgres:
             print(f"creating a PostGIS cluster in {self.paths.pgdata}", file=sys.stderr)
             self._initdb(bindir)
         if not self.is_running(bindir):
-            if not self.paths.log_file.exists() and _is_root():
+            if not self.paths.log_file.exists() and running_as_root():
                 self.paths.log_file.touch()
                 shutil.chown(self.paths.log_file, "postgres", "postgres")
-            # Another checkout's cluster may hold the port: take the next free one. The URL
-            # follows the port the cluster runs on (postmaster.pid), so nothing else changes.
-            port = free_port(self.port)
+            self._write_conf()
+            # Back on the port it had, unless something else took it meanwhile (another
+            # checkout's cluster): then the next free one. The URL follows the port the cluster
+            # runs on (postmaster.pid), so nothing else changes, running APIs included.
+            last = self.last_port()
+            port = last if last and port_is_free(last) else free_port(self.port)
             result = self._run(
                 bindir / "pg_ctl",
                 "start",
@@ -240,6 +264,7 @@ class EmbeddedPostgres:
                 raise EmbeddedError(
                     f"PostgreSQL did not start on 127.0.0.1:{port}\n{result.stderr}\n{tail}"
                 )
+            self.paths.port_file.write_text(f"{port}\n")
         asyncio.run(self.create_database(self.settings.embedded_database))
         return self.url(self.settings.embedded_database)
 
