@@ -134,7 +134,12 @@ def import_gbfs_command(source: str, every: int | None) -> None:
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--password", required=True, help="At least 10 characters, not only letters.")
-@click.option("--name", "display_name", default=None, help="Display name (default: the e-mail).")
+@click.option(
+    "--name",
+    "display_name",
+    default=None,
+    help="Display name, shown publicly (default: the role, e.g. Visitor; never the e-mail).",
+)
 @click.option(
     "--role",
     type=click.Choice(["tourist", "vendor", "moderator", "admin", "operator"]),
@@ -149,12 +154,15 @@ def create_user_command(
     from pydantic import ValidationError
 
     from tourism.accounts import service
+    from tourism.accounts.models import ROLE_TITLES
     from tourism.accounts.schemas import UserCreate
     from tourism.database import run_in_transaction
     from tourism.exceptions import DomainError
 
     try:
-        data = UserCreate(email=email, password=password, display_name=display_name or email)
+        data = UserCreate(
+            email=email, password=password, display_name=display_name or ROLE_TITLES[role]
+        )
     except ValidationError as exc:
         raise click.ClickException("; ".join(e["msg"] for e in exc.errors())) from exc
 
@@ -255,6 +263,8 @@ def run_command(host: str, port: int, workers: int) -> None:
     """Serve the API (PORT overrides the port)."""
     import uvicorn
 
+    from tourism.server import uvicorn_options
+
     click.echo(f"serving on http://{host}:{port} (OpenAPI at /docs)")
     uvicorn.run(
         "tourism.main:create_app",
@@ -264,6 +274,7 @@ def run_command(host: str, port: int, workers: int) -> None:
         workers=workers,
         access_log=False,
         log_level="info",
+        **uvicorn_options(get_settings().max_header_bytes),
     )
 
 

@@ -4,14 +4,17 @@ Every error leaves as ``{"error": {"code": ..., "message": ..., "details": ...}}
 """
 
 import logging
+import time
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ STATUS = {
     ServiceUnavailable: 503,
 }
 RETRY_AFTER_SECONDS = "5"
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 def error_response(
@@ -113,26 +117,137 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 # 08 connection exception, 53 insufficient resources, 57 operator intervention (57014: a query
 # cancelled by statement_timeout), 58 system error.
 UNAVAILABLE_SQLSTATES = ("08", "53", "57", "58")
+# Two writers met (deadlock detected, serialization failure): the request may simply be retried.
+CONTENTION_SQLSTATES = ("40P01", "40001")
+# What the database layer raises, from the engine (SQLAlchemy) or the bare pools (asyncpg), and
+# what a connection that breaks mid-request raises. Handled by type, never by the catch-all.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # "cannot switch to state 12": a connection broken mid-use
+    OSError,
+    TimeoutError,
+)
+
+
+def _sqlstate(exc: BaseException) -> str:
+    if isinstance(exc, asyncpg.PostgresError):
+        return exc.sqlstate or ""
+    orig = getattr(exc, "orig", None)
+    return (
+        getattr(orig, "sqlstate", None)
+        or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+        or ""
+    )
 
 
 def _is_unavailable(exc: BaseException) -> bool:
     """The database is down, unreachable, overloaded or too slow: worth a retry later."""
-    if isinstance(exc, (OSError, TimeoutError, sa_exc.TimeoutError, asyncpg.InterfaceError)):
+    if isinstance(
+        exc,
+        (
+            OSError,
+            TimeoutError,
+            sa_exc.TimeoutError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,
+        ),
+    ):
         return True
     if isinstance(exc, asyncpg.PostgresError):  # from the bare pools (tourism.database)
-        return (exc.sqlstate or "").startswith(UNAVAILABLE_SQLSTATES)
+        return _sqlstate(exc).startswith(UNAVAILABLE_SQLSTATES)
     if not isinstance(exc, sa_exc.DBAPIError):
         return False
     if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
         return True
-    orig = exc.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(
-        getattr(orig, "__cause__", None), "sqlstate", None
-    )
-    if sqlstate:
+    if sqlstate := _sqlstate(exc):
         return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    orig = exc.orig
     name = type(orig).__name__ if orig else ""
-    return any(word in name for word in ("Connection", "CannotConnect", "Shutdown", "Timeout"))
+    return any(
+        word in name
+        for word in ("Connection", "CannotConnect", "Shutdown", "Timeout", "InternalClient")
+    )
+
+
+class OutageLog:
+    """One warning line per period while the database is unavailable, not one per request.
+
+    The first failure is logged at once; later ones in the same period are counted and the
+    count is logged with the next failure after the period.
+    """
+
+    def __init__(self, period_s: float = 30.0) -> None:
+        self.period_s = period_s
+        self.next_at = 0.0
+        self.suppressed = 0
+
+    def warn(self, exc: BaseException) -> None:
+        now = time.monotonic()
+        if now < self.next_at:
+            self.suppressed += 1
+            return
+        more = f" ({self.suppressed} more since the last warning)" if self.suppressed else ""
+        log.warning("database unavailable: %s: %s%s", type(exc).__name__, exc, more)
+        self.next_at, self.suppressed = now + self.period_s, 0
+
+
+outage_log = OutageLog()
+
+
+def unavailable_response() -> JSONResponse:
+    return error_response(
+        503,
+        "service_unavailable",
+        "the database is unavailable; try again shortly",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def database_error_response(exc: BaseException) -> JSONResponse:
+    """The answer to an error from the database layer that no service translated."""
+    if _is_unavailable(exc):
+        outage_log.warn(exc)
+        return unavailable_response()
+    sqlstate = _sqlstate(exc)
+    if sqlstate in CONTENTION_SQLSTATES:
+        log.warning("write contention (%s): %s", sqlstate, exc)
+        return error_response(
+            409,
+            "conflict",
+            "another change to the same thing was being saved; try again",
+            headers={"Retry-After": "1"},
+        )
+    if sqlstate.startswith("23"):  # a constraint no service translated: a conflict all the same
+        log.warning("constraint violation (%s): %s", sqlstate, exc)
+        return error_response(409, "conflict", "this conflicts with data that exists")
+    if sqlstate.startswith("22"):  # a value the schemas let through and PostgreSQL refused
+        log.warning("data exception (%s): %s", sqlstate, exc)
+        return error_response(422, "invalid", "a value is out of range or malformed")
+    log.error("database error", exc_info=exc)
+    return error_response(500, "internal_error", "internal server error")
+
+
+def slash_redirect(request: Request) -> Response | None:
+    """A redirect to the same path with or without its trailing slash, where that one exists.
+
+    Starlette's own (`redirect_slashes`, off in this app) writes an absolute URL from the
+    request's Host header, which a client chooses (`Host: evil.example`). This one answers a
+    relative reference, so it never leaves the host the client asked.
+    """
+    path = request.url.path
+    if path == "/":
+        return None
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    if not other.startswith("/") or other.startswith("//"):  # "//host" would leave this site
+        return None
+    scope = {**request.scope, "path": other}
+    if not any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return RedirectResponse(quote(other) + (f"?{query}" if query else ""), status_code=307)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -155,19 +270,24 @@ def install_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid", f"invalid value for: {fields}", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail), None, exc.headers)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+            return redirect
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        details = [{"field": "body", "message": exc.detail}] if exc.status_code == 413 else None
+        headers = (
+            {**(exc.headers or {}), "Connection": "close"}
+            if exc.status_code == 413
+            else exc.headers
+        )
+        return error_response(exc.status_code, code, str(exc.detail), details, headers)
 
-    @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        if _is_unavailable(exc):
-            log.warning("database unavailable: %s", exc)
-            return error_response(
-                503,
-                "service_unavailable",
-                "the database is unavailable; try again shortly",
-                headers={"Retry-After": RETRY_AFTER_SECONDS},
-            )
-        log.exception("unhandled error")
-        return error_response(500, "internal_error", "internal server error")
+    # Handled by type in the app's exception middleware: the answer goes out and the connection
+    # stays open. (A handler for `Exception` would run in Starlette's ServerErrorMiddleware,
+    # which re-raises: uvicorn then drops the keep-alive connection. The last-resort answer to
+    # anything else is tourism.guard.)
+    async def database_error(_: Request, exc: Exception) -> JSONResponse:
+        return database_error_response(exc)
+
+    for error_type in DATABASE_ERRORS:
+        app.add_exception_handler(error_type, database_error)

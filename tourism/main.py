@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import text
 
 from tourism.accounts.router import admin as admin_router
@@ -19,10 +19,12 @@ from tourism.bikeshare.router import operator as operator_router
 from tourism.bikeshare.router import router as stations_router
 from tourism.config import Settings, get_settings
 from tourism.database import create_engine, create_pool, create_session_factory
+from tourism.dependencies import reject_control_characters
 from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import ServiceUnavailable, install_handlers
+from tourism.guard import Guard
 from tourism.opendata.router import router as open_data_router
 from tourism.qrcodes.router import router as qr_router
 from tourism.qrcodes.router import scans as qr_scans_router
@@ -77,7 +79,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             default_transaction_read_only="on",
             plan_cache_mode="force_generic_plan",
         )
-        app.state.scans = await ScanRecorder.open(settings)
+        app.state.scans = await ScanRecorder.open(
+            settings, limit=settings.qr_scans_per_client_minute
+        )
         app.state.tile_cache = LayerCache(settings.tile_cache_mb * 2**20)
         task = asyncio.create_task(keep_open_window(app)) if background else None
         try:
@@ -97,10 +101,14 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         version="0.1.0",
         summary="Find Hai Phong dishes, the eateries that serve them, and bikes to get there.",
         lifespan=lifespan,
+        # tourism.exceptions.slash_redirect instead: Starlette's echoes the Host header
+        redirect_slashes=False,
     )
     install_handlers(app)
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
 
-    api = APIRouter(prefix="/api/v1")
+    # Text parameters with control characters are a 422 naming them, for every operation.
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_control_characters)])
     for router in (
         eateries_router,
         dishes_router,
