@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.params import Form
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,7 @@ from tourism.accounts.models import User
 from tourism.accounts.security import user_id_from_token
 from tourism.accounts.service import active_user
 from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated
-from tourism.schemas import MAX_ID, SLUG_PATTERN
+from tourism.schemas import CONTROL, MAX_ID, NO_CONTROL_MESSAGE, SLUG_PATTERN
 
 MAX_LIMIT = 100
 MAX_RADIUS_M = 50_000  # Google's Nearby Search cap
@@ -35,9 +36,31 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 # worker thread, a hop that cost a tenth of a search's time in the worker.
 
 
+async def client_address(request: Request) -> str:
+    """The client's address, as rate limits key it (hashed before anything keeps it)."""
+    return request.client.host if request.client else "unknown"
+
+
 async def get_now() -> datetime:
     """The current instant (UTC); tests override it to fix the clock."""
     return datetime.now(UTC)
+
+
+async def reject_control_characters(request: Request) -> None:
+    """422 naming the first path, query or form parameter that holds a control character.
+
+    Wired once for the whole app; JSON bodies are checked by `StrictModel`. Every parameter
+    is single-line text, so tab and line breaks are refused too.
+    """
+    params = [*request.path_params.items(), *request.query_params.multi_items()]
+    # A form (the login) was read before the dependencies ran, and Starlette keeps it: only a
+    # route that takes a form has it looked at, so no other body is ever parsed as one.
+    body = getattr(request.scope.get("route"), "body_field", None)
+    if body is not None and isinstance(body.field_info, Form):
+        params += (await request.form()).multi_items()
+    for name, value in params:
+        if isinstance(value, str) and CONTROL.search(value):
+            raise InvalidInput(name, NO_CONTROL_MESSAGE)
 
 
 async def bbox_param(
@@ -63,6 +86,7 @@ PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
+ClientAddressDep = Annotated[str, Depends(client_address)]
 BBoxDep = Annotated[BBox, Depends(bbox_param)]
 LatQuery = Annotated[float, Query(ge=-90, le=90, description="WGS84 latitude")]
 LonQuery = Annotated[float, Query(ge=-180, le=180, description="WGS84 longitude")]

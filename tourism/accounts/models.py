@@ -11,6 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tourism.database import Base, Timestamps
 
 ROLES = ("tourist", "vendor", "moderator", "admin", "operator")
+# The display name of an account made without one. Display names are public (a review's author),
+# so the default is never the e-mail address.
+ROLE_TITLES = {
+    "tourist": "Visitor",
+    "vendor": "Vendor",
+    "moderator": "Moderator",
+    "admin": "Administrator",
+    "operator": "Bike-share operator",
+}
 
 
 class User(Timestamps, Base):
@@ -19,6 +28,7 @@ class User(Timestamps, Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     # Stored lower-cased: one account per address however it is typed.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Public: never an e-mail address (the check refuses any "@").
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), server_default="tourist")
@@ -27,6 +37,7 @@ class User(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
         CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint("strpos(display_name, '@') = 0", name="display_name_not_email"),
     )
 
 

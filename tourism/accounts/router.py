@@ -1,13 +1,47 @@
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordRequestForm
 
 from tourism.accounts import service
 from tourism.accounts.schemas import StaffCreate, Token, UserCreate, UserPrivate, VendorEateries
-from tourism.dependencies import AdminUser, CurrentUser, IdPath, NowDep, SessionDep
+from tourism.dependencies import (
+    AdminUser,
+    ClientAddressDep,
+    CurrentUser,
+    IdPath,
+    NowDep,
+    SessionDep,
+)
+from tourism.exceptions import DomainError
 
-auth = APIRouter(prefix="/auth", tags=["accounts"])
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class NoStoreRoute(APIRoute):
+    """A route whose every answer, error or not, no cache may keep (RFC 6749, 5.1)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        answer = super().get_route_handler()
+
+        async def answer_not_stored(request: Request) -> Response:
+            try:
+                response = await answer(request)
+            except (DomainError, RequestValidationError) as exc:
+                # Rendered here by the app's own handler, so that errors carry the headers too.
+                kind = DomainError if isinstance(exc, DomainError) else RequestValidationError
+                response = await request.app.exception_handlers[kind](request, exc)
+            response.headers.update(NO_STORE)
+            return response
+
+        return answer_not_stored
+
+
+# Every /auth answer carries a token or the account's private view (its e-mail).
+auth = APIRouter(prefix="/auth", tags=["accounts"], route_class=NoStoreRoute)
 admin = APIRouter(prefix="/admin", tags=["administration"])
 
 
@@ -17,24 +51,39 @@ admin = APIRouter(prefix="/admin", tags=["administration"])
     status_code=status.HTTP_201_CREATED,
     summary="Create a tourist account",
 )
-async def register(session: SessionDep, body: UserCreate) -> dict:
+async def register(
+    request: Request, session: SessionDep, now: NowDep, address: ClientAddressDep, body: UserCreate
+) -> dict:
+    await service.count_registration(
+        session, address=address, settings=request.app.state.settings, now=now
+    )
+    await session.commit()  # counted even when the e-mail turns out to be taken
     user = await service.create_user(session, data=body)
     view = await service.private_view(session, user)
     await session.commit()
     return view
 
 
-@auth.post("/token", response_model=Token, summary="Log in (OAuth2 password form)")
+@auth.post(
+    "/token",
+    response_model=Token,
+    summary="Log in (OAuth2 password form)",
+    responses={
+        429: {"description": "Too many failed logins from this address or for this account"}
+    },
+)
 async def token(
     request: Request,
     session: SessionDep,
     now: NowDep,
+    address: ClientAddressDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> dict:
     access_token, lifetime = await service.login(
         session,
         email=form.username,
         password=form.password,
+        address=address,
         settings=request.app.state.settings,
         now=now,
     )

@@ -21,6 +21,14 @@ class UserCreate(StrictModel):
     def _lower(cls, email: str) -> str:
         return email.lower()
 
+    @field_validator("display_name")
+    @classmethod
+    def _not_an_email(cls, display_name: str) -> str:
+        # Shown publicly as the author of reviews: an e-mail address there would be published.
+        if "@" in display_name:
+            raise ValueError("must not contain '@': display names are public")
+        return display_name
+
     @field_validator("password")
     @classmethod
     def _strong_enough(cls, password: str, info: ValidationInfo) -> str:

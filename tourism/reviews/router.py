@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from tourism.audit.service import address_bucket
 from tourism.dependencies import (
+    ClientAddressDep,
     CurrentUser,
     IdPath,
     IdQuery,
@@ -43,12 +44,12 @@ async def submit_review(
     response: Response,
     session: SessionDep,
     now: NowDep,
+    address: ClientAddressDep,
     author: TouristUser,
     eatery_id: IdPath,
     body: ReviewIn,
 ) -> dict:
     settings = request.app.state.settings
-    address = request.client.host if request.client else "unknown"
     buckets = {
         f"review:user:{author.id}": settings.reviews_per_account_hour,
         address_bucket(
