@@ -14,13 +14,13 @@ from tourism.eateries.service import upsert_eatery
 from tourism.opendata import service
 from tourism.osm.service import import_elements
 
-AWKWARD = 'Quán "Ốc", Bà Tư\nChi nhánh 2; ăn đêm'
+AWKWARD = 'Quán "Ốc", Bà Tư; Chi nhánh 2, ăn đêm'
 PRIVATE = ("email", "password", "hash", "owner", "user_id", "status", "description_en")
 
 
 @pytest.fixture(scope="module")
 async def awkward_eatery(app) -> int:
-    """An eatery whose name has quotes, a comma, a newline and Vietnamese letters."""
+    """An eatery whose name has quotes, commas, a semicolon and Vietnamese letters."""
     async with app.state.sessions() as session, session.begin():
         return await upsert_eatery(
             session,

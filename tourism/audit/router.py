@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -7,7 +6,7 @@ from sqlalchemy import select
 
 from tourism.audit.models import AuditEntry
 from tourism.dependencies import AdminUser, IdQuery, LimitQuery, SessionDep
-from tourism.schemas import LocalDatetime
+from tourism.schemas import Instant, LocalDatetime
 
 router = APIRouter(prefix="/admin", tags=["administration"])
 
@@ -35,7 +34,7 @@ async def audit_log(
     entity: Annotated[str | None, Query(max_length=40, pattern="^[a-z_]+$")] = None,
     entity_id: Annotated[str | None, Query(max_length=60, pattern="^[0-9A-Za-z_-]+$")] = None,
     actor_id: IdQuery = None,
-    before: datetime | None = None,
+    before: Annotated[Instant | None, Query(description="Entries before this instant")] = None,
     limit: LimitQuery = 50,
 ) -> dict:
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)

@@ -1,7 +1,7 @@
 from pydantic import BaseModel, Field
 
 from tourism.eateries.schemas import EateryPublic
-from tourism.schemas import Slug, StrictModel
+from tourism.schemas import MultilineText, Slug, StrictModel
 
 
 class DishCreate(StrictModel):
@@ -9,8 +9,8 @@ class DishCreate(StrictModel):
     name_vi: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     category: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
-    description_vi: str | None = Field(default=None, max_length=1000)
-    description_en: str | None = Field(default=None, max_length=1000)
+    description_vi: MultilineText | None = Field(default=None, max_length=1000)
+    description_en: MultilineText | None = Field(default=None, max_length=1000)
     aliases: list[str] = Field(default_factory=list, max_length=30)
 
 

@@ -7,7 +7,15 @@ from tourism.bikeshare.schemas import StationPublic
 from tourism.eateries import hours
 from tourism.eateries.models import KINDS, STATUSES
 from tourism.exceptions import InvalidInput
-from tourism.schemas import Lat, LocalDatetime, Lon, PointGeometry, Slug, StrictModel
+from tourism.schemas import (
+    Lat,
+    LocalDatetime,
+    Lon,
+    MultilineText,
+    PointGeometry,
+    Slug,
+    StrictModel,
+)
 
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
@@ -38,8 +46,8 @@ class EateryCreate(StrictModel):
     lat: Lat
     lon: Lon
     opening_hours: OpeningHoursText = None
-    description_vi: str | None = Field(default=None, max_length=1000)
-    description_en: str | None = Field(default=None, max_length=1000)
+    description_vi: MultilineText | None = Field(default=None, max_length=1000)
+    description_en: MultilineText | None = Field(default=None, max_length=1000)
     status: Status = "active"
 
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from tourism.schemas import LocalDatetime, Slug, StrictModel
+from tourism.schemas import LocalDatetime, MultilineText, Slug, StrictModel
 
 Stars = int
 
@@ -11,7 +11,7 @@ Stars = int
 class ReviewIn(StrictModel):
     rating: int = Field(ge=1, le=5)
     dish_ratings: dict[Slug, int] = Field(default_factory=dict, max_length=30)
-    text: str | None = Field(default=None, max_length=2000)
+    text: MultilineText | None = Field(default=None, max_length=2000)
 
     @field_validator("dish_ratings")
     @classmethod
@@ -53,16 +53,16 @@ class MyReviews(BaseModel):
 
 
 class FlagIn(StrictModel):
-    reason: str = Field(min_length=3, max_length=500)
+    reason: MultilineText = Field(min_length=3, max_length=500)
 
 
 class ResponseIn(StrictModel):
-    text: str = Field(min_length=1, max_length=2000)
+    text: MultilineText = Field(min_length=1, max_length=2000)
 
 
 class DecisionIn(StrictModel):
     action: Literal["approve", "reject", "remove", "restore"]
-    reason: str | None = Field(default=None, max_length=500)
+    reason: MultilineText | None = Field(default=None, max_length=500)
 
 
 class QueuedReview(BaseModel):

@@ -48,6 +48,7 @@ async def search(
         q=q,
         now=now,
         limit=limit,
+        cursor_secret=request.app.state.settings.secret_key.get_secret_value().encode(),
         lat=lat,
         lon=lon,
         radius_m=radius_m,

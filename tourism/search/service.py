@@ -22,10 +22,12 @@ A search is two statements, and the first is usually skipped:
 import base64
 import binascii
 import hashlib
+import hmac
+import math
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -35,6 +37,7 @@ import orjson
 from tourism.database import Positional
 from tourism.eateries.service import PUBLIC_JSON
 from tourism.exceptions import InvalidInput
+from tourism.schemas import MAX_ID
 
 Sort = Literal["relevance", "distance", "price", "rating"]
 
@@ -319,23 +322,69 @@ def _fingerprint(params: dict[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def encode_cursor(*, key: float, eatery_id: int, at: datetime, fingerprint: str) -> str:
+# A cursor is `base64(payload).base64(signature)`: the payload is the last hit's sort key and
+# eatery id, the first page's instant and the query's fingerprint, signed with the app's secret
+# so that a client can hand back only what it was given. The instant is bounded all the same:
+# paging stays within a day of the first page.
+CURSOR_CONTEXT = b"foodtour search cursor\x00"  # the secret signs other things too
+CURSOR_SIGNATURE_BYTES = 16
+CURSOR_LIFETIME = timedelta(days=1)
+CLOCK_SKEW = timedelta(minutes=1)
+NOT_A_CURSOR = "not a cursor this API gave out"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signature(payload: bytes, secret: bytes) -> bytes:
+    digest = hmac.new(secret, CURSOR_CONTEXT + payload, hashlib.sha256).digest()
+    return digest[:CURSOR_SIGNATURE_BYTES]
+
+
+def encode_cursor(
+    *, key: float, eatery_id: int, at: datetime, fingerprint: str, secret: bytes
+) -> str:
     payload = orjson.dumps({"k": key, "i": eatery_id, "t": at.isoformat(), "h": fingerprint})
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    return f"{_b64(payload)}.{_b64(_signature(payload, secret))}"
 
 
-def decode_cursor(cursor: str, fingerprint: str) -> tuple[float, int, datetime]:
+def decode_cursor(
+    cursor: str, *, fingerprint: str, secret: bytes, now: datetime
+) -> tuple[float, int, datetime]:
     """(key, eatery id, instant of the first page), or InvalidInput naming `cursor`."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = orjson.loads(raw)
-        key, eatery_id, at = float(data["k"]), int(data["i"]), datetime.fromisoformat(data["t"])
+        encoded, _, signature = cursor.partition(".")
+        payload = _unb64(encoded)
+        signed = hmac.compare_digest(_unb64(signature), _signature(payload, secret))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput("cursor", NOT_A_CURSOR) from exc
+    if not signed:
+        raise InvalidInput("cursor", NOT_A_CURSOR)
+    try:
+        data = orjson.loads(payload)
+        key, eatery_id, at = data["k"], data["i"], datetime.fromisoformat(data["t"])
         same_query = data["h"] == fingerprint
-    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
-        raise InvalidInput("cursor", "not a cursor this API gave out") from exc
-    if not same_query or at.tzinfo is None:
+    except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        raise InvalidInput("cursor", NOT_A_CURSOR) from exc
+    # Signed by us, so these hold; checked anyway, as a leaked secret must not mean a 500.
+    if not (
+        type(key) in (int, float)
+        and math.isfinite(key)
+        and type(eatery_id) is int
+        and 0 < eatery_id <= MAX_ID
+        and at.tzinfo is not None
+    ):
+        raise InvalidInput("cursor", NOT_A_CURSOR)
+    if not same_query:
         raise InvalidInput("cursor", "the cursor belongs to another query")
-    return key, eatery_id, at
+    if not now - CURSOR_LIFETIME <= at <= now + CLOCK_SKEW:
+        raise InvalidInput("cursor", "the cursor has expired; search again")
+    return float(key), eatery_id, at
 
 
 # -- the search -----------------------------------------------------------------------------
@@ -347,6 +396,7 @@ async def search(
     q: str,
     now: datetime,
     limit: int,
+    cursor_secret: bytes,
     lat: float | None = None,
     lon: float | None = None,
     radius_m: int | None = None,
@@ -376,8 +426,10 @@ async def search(
     }
     fingerprint = _fingerprint(query)
     params: dict[str, Any] = {"limit": limit + 1, "now": now}
-    if cursor:
-        after_key, after_id, now = decode_cursor(cursor, fingerprint)
+    if cursor is not None:
+        after_key, after_id, now = decode_cursor(
+            cursor, fingerprint=fingerprint, secret=cursor_secret, now=now
+        )
         params.update(after_key=after_key, after_id=after_id, now=now)
     for name in ("lat", "lon", "radius_m", "max_price_vnd", "min_rating"):
         if query[name] is not None:
@@ -411,7 +463,11 @@ async def search(
     rows = rows[:limit]
     next_cursor = (
         encode_cursor(
-            key=rows[-1]["sort_key"], eatery_id=rows[-1]["id"], at=now, fingerprint=fingerprint
+            key=rows[-1]["sort_key"],
+            eatery_id=rows[-1]["id"],
+            at=now,
+            fingerprint=fingerprint,
+            secret=cursor_secret,
         )
         if more
         else None

@@ -2,15 +2,15 @@ from pydantic import BaseModel, Field
 
 from tourism.eateries.schemas import OpeningHoursText, Status
 from tourism.menus.schemas import MenuItemIn
-from tourism.schemas import LocalDatetime, PriceVnd, StrictModel
+from tourism.schemas import LocalDatetime, MultilineText, PriceVnd, StrictModel
 
 
 class EateryVendorUpdate(StrictModel):
     """What a vendor may change. Anything else (rating, votes, owner, verified) is a 422."""
 
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")
-    description_vi: str | None = Field(default=None, max_length=1000)
-    description_en: str | None = Field(default=None, max_length=1000)
+    description_vi: MultilineText | None = Field(default=None, max_length=1000)
+    description_en: MultilineText | None = Field(default=None, max_length=1000)
     opening_hours: OpeningHoursText = None
     status: Status | None = None
 
