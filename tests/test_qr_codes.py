@@ -202,8 +202,9 @@ async def test_lists_show_own_codes_and_everything_to_staff(client, people):
     assert await listed("admin") == [staff_code, owner_code]  # newest first
     assert await listed("moderator", limit=1) == [staff_code]
     assert await listed("moderator", limit=1, offset=1) == [owner_code]
+    # All of them are its eatery's codes (some made by staff for it).
     everything = await client.get("/api/v1/qr-codes", headers=people["owner"]["headers"])
-    assert {c["created_by"] for c in everything.json()["items"]} == {people["owner"]["id"]}
+    assert {c["target"]["id"] for c in everything.json()["items"]} == {people["owner"]["eatery"]}
     for who, status in (("tourist", 403), ("anonymous", 401)):
         r = await client.get("/api/v1/qr-codes", headers=people[who]["headers"])
         assert r.status_code == status
@@ -239,6 +240,84 @@ async def test_images_stats_and_changes_are_for_the_creator_and_staff(client, pe
         f"/api/v1/campaigns/{made['campaign']}/stats", headers=people["other_vendor"]["headers"]
     )
     assert r.status_code == 404
+
+
+async def assign(client, people, who: str, eatery_ids: list[int]) -> None:
+    r = await client.put(
+        f"/api/v1/admin/vendors/{people[who]['id']}/eateries",
+        headers=people["admin"]["headers"],
+        json={"eatery_ids": eatery_ids},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["eatery_ids"] == sorted(eatery_ids)
+
+
+async def test_vendors_see_the_codes_of_the_eateries_they_manage_now(client, people):
+    """Not the codes they made: a vendor taken off an eatery loses its codes at once, and the
+    vendor given it sees them, staff's included."""
+    eatery, theirs = people["owner"]["eatery"], people["other_vendor"]["eatery"]
+    name = campaign()
+    mine = await make(
+        client, people["owner"], target={"kind": "eatery", "id": eatery}, campaign=name
+    )
+    staff = await make(
+        client, people["moderator"], target={"kind": "eatery", "id": eatery}, campaign=name
+    )
+    assert (await client.get(f"/q/{mine['code']}")).status_code == 302
+
+    async def status(who, method, path, **kwargs):
+        r = await client.request(method, path, headers=people[who]["headers"], **kwargs)
+        return r.status_code
+
+    async def listed(who):
+        r = await client.get(
+            "/api/v1/qr-codes", headers=people[who]["headers"], params={"campaign": name}
+        )
+        assert r.status_code == 200, r.text
+        return [c["code"] for c in r.json()["items"]]
+
+    def requests(code):
+        return [
+            ("GET", f"/api/v1/qr-codes/{code}", {}),
+            ("GET", f"/api/v1/qr-codes/{code}.png", {}),
+            ("GET", f"/api/v1/qr-codes/{code}/stats", {}),
+            ("GET", f"/api/v1/campaigns/{name}/stats", {}),
+            ("PATCH", f"/api/v1/qr-codes/{code}", {"json": {"active": True}}),
+        ]
+
+    assert await listed("owner") == [staff["code"], mine["code"]]
+    assert await listed("other_vendor") == []
+    try:
+        await assign(client, people, "owner", [])
+        await assign(client, people, "other_vendor", [theirs, eatery])
+        for code in (mine["code"], staff["code"]):
+            for method, path, kwargs in requests(code):
+                assert await status("owner", method, path, **kwargs) == 404, (method, path)
+                assert await status("other_vendor", method, path, **kwargs) == 200, (method, path)
+        assert await listed("owner") == []
+        assert await listed("other_vendor") == [staff["code"], mine["code"]]
+        off = await client.patch(
+            f"/api/v1/qr-codes/{mine['code']}",
+            headers=people["other_vendor"]["headers"],
+            json={"active": False},
+        )
+        assert off.status_code == 200 and off.json()["active"] is False
+        stats = await client.get(
+            f"/api/v1/qr-codes/{mine['code']}/stats", headers=people["other_vendor"]["headers"]
+        )
+        assert stats.json()["total"] == 1
+        # A code for the eatery it lost cannot be made either.
+        r = await client.post(
+            "/api/v1/qr-codes",
+            headers=people["owner"]["headers"],
+            json={"target": {"kind": "eatery", "id": eatery}, "campaign": name},
+        )
+        assert r.status_code == 404
+    finally:
+        await assign(client, people, "owner", [eatery])
+        await assign(client, people, "other_vendor", [theirs])
+    assert await listed("owner") == [staff["code"], mine["code"]]
+    assert await listed("other_vendor") == []
 
 
 async def test_deactivated_codes_answer_410_and_come_back(client, people):

@@ -4,13 +4,15 @@ import asyncio
 import secrets
 import subprocess
 import sys
-from datetime import UTC, datetime
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.qr.decode import pdf_text
-from tourism.qrcodes.scans import client_kind
+from tourism.qrcodes.scans import ScanLimiter, client_kind
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile"
 ANDROID = "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 Chrome/124 Mobile"
@@ -33,6 +35,19 @@ async def stats(client, who, code, **params):
     r = await client.get(f"/api/v1/qr-codes/{code}/stats", headers=who["headers"], params=params)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def phone(app, address: str) -> httpx.AsyncClient:
+    """A client calling from `address` (the ASGI scope's client, as a server would set it)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40_000))
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+async def phones(stack: AsyncExitStack, app, count: int) -> list[httpx.AsyncClient]:
+    return [
+        await stack.enter_async_context(phone(app, f"10.13.{i // 250}.{i % 250 + 1}"))
+        for i in range(count)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -76,20 +91,82 @@ async def test_a_scan_redirects_counts_and_is_never_cached(client, people, sessi
     assert list(columns) == ["id", "code_id", "scanned_at", "client"]
 
 
-async def test_concurrent_scans_are_counted_exactly(client, people):
+async def test_concurrent_scans_are_counted_exactly(client, people, app):
     made = await make(client, people["admin"])
     path = f"/q/{made['code']}"
-    answers = await asyncio.gather(*(client.get(path) for _ in range(50)))
-    assert [a.status_code for a in answers] == [302] * 50
-    assert (await stats(client, people["admin"], made["code"]))["total"] == 50
-    # Two codes scanned at once do not mix their counts.
-    other = await make(client, people["admin"])
-    both = [client.get(path) for _ in range(20)] + [
-        client.get(f"/q/{other['code']}") for _ in range(30)
-    ]
-    await asyncio.gather(*both)
+    async with AsyncExitStack() as stack:
+        crowd = await phones(stack, app, 50)
+        answers = await asyncio.gather(*(p.get(path) for p in crowd))
+        assert [a.status_code for a in answers] == [302] * 50
+        assert (await stats(client, people["admin"], made["code"]))["total"] == 50
+        # Two codes scanned at once do not mix their counts.
+        other = await make(client, people["admin"])
+        both = [p.get(path) for p in crowd[:20]] + [
+            p.get(f"/q/{other['code']}") for p in crowd[20:]
+        ]
+        await asyncio.gather(*both)
     assert (await stats(client, people["admin"], made["code"]))["total"] == 70
     assert (await stats(client, people["admin"], other["code"]))["total"] == 30
+
+
+async def test_one_client_is_counted_a_few_times_a_minute(client, people, app, clock):
+    made, second = await make(client, people["moderator"]), await make(client, people["moderator"])
+    path = f"/q/{made['code']}"
+    start = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    clock(start)
+    assert app.state.scans.limit == 3
+
+    async def total(code=made["code"]):
+        return (await stats(client, people["moderator"], code))["total"]
+
+    async with phone(app, "203.0.113.7") as mine, phone(app, "203.0.113.8") as theirs:
+        # A burst from one phone (a refreshing page, a script): every scan goes where the code
+        # leads, three are counted.
+        answers = await asyncio.gather(*(mine.get(path) for _ in range(20)))
+        assert [a.status_code for a in answers] == [302] * 20
+        assert {a.headers["location"] for a in answers} == {made["deep_link"]}
+        assert all(a.headers["cache-control"] == "no-store" for a in answers)
+        assert await total() == 3
+        clock(start + timedelta(seconds=59))
+        assert (await mine.get(path)).status_code == 302
+        assert await total() == 3
+        # Another phone, and the same phone on another code, are counted on their own.
+        for _ in range(5):
+            assert (await theirs.get(path)).status_code == 302
+        assert await total() == 6
+        assert (await mine.get(f"/q/{second['code']}")).status_code == 302
+        assert await total(second["code"]) == 1
+        # A minute after its first counted scans, the phone is counted again (three times).
+        clock(start + timedelta(minutes=1))
+        for _ in range(5):
+            assert (await mine.get(path)).status_code == 302
+        assert await total() == 9
+    result = await stats(client, people["moderator"], made["code"], **{"from": "2026-06-01"})
+    assert result["by_day"][0] == {"date": "2026-06-01", "scans": 9}
+
+
+def test_the_scan_limiter_is_bounded_and_slides():
+    limiter = ScanLimiter(limit=2, window=timedelta(seconds=10), max_keys=100)
+    t0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+    def at(seconds: float) -> datetime:
+        return t0 + timedelta(seconds=seconds)
+
+    counted = [limiter.admit("a", "Code123", at(s)) for s in (0, 1, 2, 9.9)]
+    assert counted == [True, True, False, False]
+    assert limiter.admit("a", "Code123", at(10)) is True  # the scan at 0 left the window
+    assert limiter.admit("a", "Code123", at(10.5)) is False  # 1 and 10 are in it
+    assert limiter.admit("a", "Code456", at(10.5)) is True
+    # A clock set back does not stop counting.
+    assert limiter.admit("a", "Code123", at(-60)) is True
+    # At most `max_keys` clients are remembered, the least recently seen forgotten first.
+    assert [limiter.admit("b", "Code123", at(11)) for _ in range(3)] == [True, True, False]
+    for i in range(1000):
+        limiter.admit(f"10.0.{i // 250}.{i % 250}", "Code123", at(11))
+    assert len(limiter) == 100
+    assert limiter.admit("b", "Code123", at(11)) is True  # forgotten: counted again
+    with pytest.raises(ValueError):
+        ScanLimiter(limit=0)
 
 
 async def test_days_follow_the_hai_phong_calendar(client, people, clock):
@@ -277,3 +354,11 @@ async def test_command_line_makes_a_code_and_its_poster(
         _foodtour, database_url, "khong-co", "--kind", "dish", "--campaign", "c", cwd=PROJECT_ROOT
     )
     assert unknown.returncode != 0 and "target.slug" in unknown.stderr
+
+
+async def test_a_code_with_control_characters_is_an_unknown_code(client):
+    for code in ("Zz9Zz9Z%00", "Zz9%0AZz9Z", "%7F%7F%7F%7F%7F%7F%7F"):
+        r = await client.get(f"/q/{code}")
+        assert r.status_code == 404, code
+        assert r.headers["cache-control"] == "no-store"
+        assert r.json()["error"]["code"] == "not_found"

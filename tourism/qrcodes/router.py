@@ -1,11 +1,11 @@
 """QR codes: the public scan redirect at the root, and the management API under /api/v1.
 
 Who may do what: moderators and admins make codes for any target and see every code;
-a vendor makes codes for its own eateries and sees the codes it made. A code's images and
-statistics are for its creator and staff; anyone else gets the 404 of a missing code.
+a vendor makes codes for the eateries it manages and sees and manages the codes of those
+eateries, whoever made them, for as long as it manages them. A code's images and statistics
+are for them and staff; anyone else gets the 404 of a missing code.
 """
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from tourism.accounts.models import User
 from tourism.conditional import not_modified
 from tourism.dependencies import (
+    ClientAddressDep,
     LimitQuery,
     NowDep,
     OffsetQuery,
@@ -32,6 +33,7 @@ from tourism.qrcodes.schemas import (
     QrCodeUpdate,
 )
 from tourism.qrcodes.service import PublicUrls
+from tourism.schemas import Day
 
 router = APIRouter(tags=["qr codes"])
 scans = APIRouter(tags=["qr codes"])
@@ -43,8 +45,8 @@ LevelQuery = Annotated[
     Query(description="Error correction: L 7 %, M 15 %, Q 25 %, H 30 %"),
 ]
 SizeQuery = Annotated[int, Query(ge=128, le=4096, description="Width and height in pixels")]
-FromQuery = Annotated[date | None, Query(alias="from", description="First day (local)")]
-ToQuery = Annotated[date | None, Query(description="Last day, included (default: today)")]
+FromQuery = Annotated[Day | None, Query(alias="from", description="First day (local)")]
+ToQuery = Annotated[Day | None, Query(description="Last day, included (default: today)")]
 NO_STORE = {"Cache-Control": "no-store"}
 # Images change only with what their ETag covers; they are private to the code's creator.
 IMAGE_CACHE = "private, max-age=86400"
@@ -65,14 +67,19 @@ UrlsDep = Annotated[PublicUrls, Depends(public_urls)]
     status_code=status.HTTP_302_FOUND,
     response_class=Response,
     responses={302: {"description": "To the deep link"}, 404: {}, 410: {"description": "Off"}},
-    summary="Scan a QR code: count it and go to its deep link",
+    summary="Scan a QR code: count it (a few times a minute per client) and go to its deep link",
 )
-async def scan(request: Request, code: str, now: NowDep) -> Response:
+async def scan(request: Request, code: str, now: NowDep, address: ClientAddressDep) -> Response:
     # Every answer is no-store: each scan must reach us to be counted, and a code turned off
     # and on again must not stay "gone" in a cache.
     try:
         location = await request.app.state.scans.scan(
-            code, at=now, user_agent=request.headers.get("user-agent", "")
+            code,
+            at=now,
+            user_agent=request.headers.get("user-agent", ""),
+            # The peer, or the client a trusted proxy names (uvicorn's --forwarded-allow-ips);
+            # none known (a Unix socket without proxy headers): one shared, limited client.
+            client=address,
         )
     except (NotFound, Gone) as exc:
         status_code = 404 if isinstance(exc, NotFound) else 410

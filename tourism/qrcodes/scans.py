@@ -9,10 +9,18 @@ exact. A database that cannot answer is a 503, like everywhere (tourism.exceptio
 The pool's sessions commit without waiting for the WAL flush (`synchronous_commit = off`):
 a crash can lose the last fraction of a second of scans, never corrupt them, and every other
 write of the application keeps the default.
+
+A scan counts only if its client has had fewer than `limit` (3) scans of that code counted in
+the last minute (`ScanLimiter`); every scan still redirects. The decision is made in memory
+before the statement and passed to it as a parameter: still one prepared statement, one round
+trip, and a refused count costs the same as a counted one minus the insert.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+import hashlib
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -33,7 +41,7 @@ WITH code AS (
     WHERE q.code = $1
 ), counted AS (
     INSERT INTO qr_scans (code_id, scanned_at, client)
-    SELECT id, $2, $3 FROM code WHERE active
+    SELECT id, $2, $3 FROM code WHERE active AND $4::bool
 )
 SELECT * FROM code
 """
@@ -55,28 +63,91 @@ def client_kind(user_agent: str) -> str:
     return "other"
 
 
+SCANS_PER_CLIENT_PER_MINUTE = 3
+MAX_CLIENTS = 100_000
+
+
+class ScanLimiter:
+    """Which scans count: at most `limit` per client and code in any `window` (sliding).
+
+    One per worker, in memory only: with several workers a client can be counted up to
+    `limit` times in each. Keys are BLAKE2b hashes of (client address, code) under a random key
+    drawn when the limiter is made and never stored, so not even the process's memory keeps an
+    address. At most `max_keys` keys (~30 MB at 100,000), the least recently scanned dropped
+    first: a client dropped early is only counted again sooner. Each key keeps the times of its
+    last `limit` counted scans. Not thread-safe; the event loop calls it between awaits.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit: int = SCANS_PER_CLIENT_PER_MINUTE,
+        window: timedelta = timedelta(minutes=1),
+        max_keys: int = MAX_CLIENTS,
+    ) -> None:
+        if limit < 1 or max_keys < 1:
+            raise ValueError("a scan limiter counts at least one scan of at least one client")
+        self.limit = limit
+        self.window = window.total_seconds()
+        self.max_keys = max_keys
+        self._key = os.urandom(32)
+        self._counted: OrderedDict[bytes, tuple[float, ...]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._counted)
+
+    def admit(self, client: str, code: str, at: datetime) -> bool:
+        """Whether the scan of `code` by `client` at `at` counts; remembered if it does."""
+        key = hashlib.blake2b(
+            f"{client}\x00{code}".encode(), key=self._key, digest_size=16
+        ).digest()
+        now = at.timestamp()
+        # A time after `now` (a clock set back) no longer blocks: counting again is the lesser harm.
+        recent = tuple(t for t in self._counted.get(key, ()) if now - self.window < t <= now)
+        counted = len(recent) < self.limit
+        if counted:
+            recent = (*recent, now)
+        self._counted[key] = recent
+        self._counted.move_to_end(key)
+        if len(self._counted) > self.max_keys:
+            self._counted.popitem(last=False)
+        return counted
+
+
 @dataclass
 class ScanRecorder:
-    """Counts scans and answers where they lead; made in the app's lifespan."""
+    """Counts scans and answers where they lead; made in the app's lifespan.
+
+    `limit`: scans counted per client and code per minute (`ScanLimiter`).
+    """
 
     pool: asyncpg.Pool
     urls: PublicUrls
+    limit: int = SCANS_PER_CLIENT_PER_MINUTE
+    limiter: ScanLimiter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = ScanLimiter(limit=self.limit)
 
     @classmethod
-    async def open(cls, settings: Settings) -> "ScanRecorder":
+    async def open(
+        cls, settings: Settings, *, limit: int = SCANS_PER_CLIENT_PER_MINUTE
+    ) -> "ScanRecorder":
         pool = await create_pool(
             settings, application_name="foodtour-scans", synchronous_commit="off"
         )
-        return cls(pool=pool, urls=PublicUrls.of(settings))
+        return cls(pool=pool, urls=PublicUrls.of(settings), limit=limit)
 
     async def close(self) -> None:
         await self.pool.close()
 
-    async def scan(self, code: str, *, at: datetime, user_agent: str) -> str:
-        """Count a scan of `code` at `at` and return its deep link; NotFound or Gone."""
+    async def scan(self, code: str, *, at: datetime, user_agent: str, client: str) -> str:
+        """Count a scan of `code` at `at` by the `client` address (unless it scanned the code
+        too often lately) and return its deep link; NotFound or Gone."""
         if not is_code(code):
             raise NotFound(f"no QR code {code!r}")
-        row = await self.pool.fetchrow(SCAN, code, at, client_kind(user_agent))
+        counts = self.limiter.admit(client, code, at)
+        row = await self.pool.fetchrow(SCAN, code, at, client_kind(user_agent), counts)
         if row is None:
             raise NotFound(f"no QR code {code!r}")
         if not row["active"]:

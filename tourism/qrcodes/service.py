@@ -16,7 +16,7 @@ from qr import poster, render
 from qr.fonts import FontNotFound, find_font, missing_glyphs
 from qr.poster import Paper
 from qr.render import RENDER_VERSION, Level
-from tourism.accounts.models import EateryVendor, User
+from tourism.accounts.models import User
 from tourism.audit import service as audit
 from tourism.bikeshare.models import BikeStation
 from tourism.config import LOCAL_TZ, Settings
@@ -26,6 +26,7 @@ from tourism.eateries.models import Eatery
 from tourism.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from tourism.qrcodes.models import QrCode, QrScan
 from tourism.qrcodes.schemas import QrCodeCreate
+from tourism.vendors.ownership import manages
 
 STAFF = ("moderator", "admin")
 SOURCES = {"vendor": "vendor", "staff": "tourism-department"}
@@ -82,9 +83,7 @@ async def _target_columns(
             query = select(Eatery.status).where(Eatery.id == target.id)
             if vendor:
                 # Another vendor's eatery answers as a missing one does (API1).
-                query = query.join(EateryVendor, EateryVendor.eatery_id == Eatery.id).where(
-                    EateryVendor.user_id == creator.id
-                )
+                query = query.where(manages(creator.id, Eatery.id))
             status = await session.scalar(query)
             if status is None and vendor:
                 raise NotFound(f"no eatery with id {target.id}")
@@ -234,20 +233,21 @@ def _view(urls: PublicUrls, row: Row) -> dict[str, Any]:
     }
 
 
-def _may_see_all(user: User | None) -> bool:
-    return user is None or user.role in STAFF
+def _visible(query: Select, user: User | None) -> Select:
+    """`query` narrowed to the codes `user` may see and manage: every code for staff and the
+    command line (None); for a vendor, the codes of the eateries it manages now, whoever made
+    them. A code a vendor made for an eatery it no longer manages is as missing to it."""
+    if user is None or user.role in STAFF:
+        return query
+    return query.where(manages(user.id, QrCode.eatery_id))
 
 
 async def code_view(
     session: AsyncSession, *, code: str, user: User | None, urls: PublicUrls
 ) -> dict[str, Any]:
-    """One code as its creator or staff sees it; the same 404 as a missing one for others.
-
-    `user` None is the command line, which sees every code.
-    """
-    query = _VIEW.where(QrCode.code == code)
-    if not _may_see_all(user):
-        query = query.where(QrCode.created_by == user.id)
+    """One code as staff or a vendor of its eatery sees it; the same 404 as a missing one for
+    others. `user` None is the command line, which sees every code."""
+    query = _visible(_VIEW.where(QrCode.code == code), user)
     row = (await session.execute(query)).first()
     if row is None:
         raise NotFound(f"no QR code {code!r}")
@@ -263,10 +263,8 @@ async def list_codes(
     limit: int,
     offset: int,
 ) -> list[dict[str, Any]]:
-    """Own codes (all of them for staff), newest first."""
-    query = _VIEW.order_by(QrCode.id.desc()).limit(limit).offset(offset)
-    if not _may_see_all(user):
-        query = query.where(QrCode.created_by == user.id)
+    """The codes of the vendor's eateries (all of them for staff), newest first."""
+    query = _visible(_VIEW.order_by(QrCode.id.desc()).limit(limit).offset(offset), user)
     if campaign:
         query = query.where(QrCode.campaign == campaign)
     return [_view(urls, row) for row in await session.execute(query)]
@@ -356,8 +354,7 @@ def stats_range(*, start: date | None, end: date | None, now: datetime) -> tuple
 
 def _codes(*, user: User, **where: Any) -> Select:
     """The ids of the codes matching `where` that this user may see."""
-    query = select(QrCode.id).filter_by(**where)
-    return query if _may_see_all(user) else query.where(QrCode.created_by == user.id)
+    return _visible(select(QrCode.id).filter_by(**where), user)
 
 
 # Days of the Asia/Ho_Chi_Minh calendar, whatever the server's or the session's zone.
@@ -407,7 +404,7 @@ async def code_stats(
 async def campaign_stats(
     session: AsyncSession, *, campaign: str, user: User, start: date, end: date
 ) -> dict[str, Any]:
-    """Scans of every code of the campaign (the caller's own codes, unless staff), with each
+    """Scans of every code of the campaign (for a vendor, those of its eateries), with each
     code's all-time total, most scanned first."""
     codes = _codes(user=user, campaign=campaign)
     per_code = (

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tourism.accounts.models import EateryVendor, User
 from tourism.audit import service as audit
 from tourism.dishes.models import Dish
+from tourism.eateries.locks import lock_eatery
 from tourism.eateries.models import Eatery
 from tourism.exceptions import Conflict, InvalidInput, NotFound
 from tourism.menus.models import MenuItem
@@ -58,13 +59,6 @@ FROM (SELECT mi.id, round(avg(x.rating), 2) AS avg, count(x.rating) AS n
 WHERE m.id = s.id
 """
 )
-
-
-async def lock_eatery(session: AsyncSession, eatery_id: int) -> Eatery:
-    eatery = await session.scalar(select(Eatery).where(Eatery.id == eatery_id).with_for_update())
-    if eatery is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
-    return eatery
 
 
 async def recount(session: AsyncSession, eatery_id: int) -> None:
@@ -261,18 +255,22 @@ async def flag(session: AsyncSession, *, review_id: int, user: User, reason: str
 
 
 async def respond(session: AsyncSession, *, review_id: int, vendor: User, text_: str, now) -> dict:
-    """The eatery's one public answer (a second call replaces it)."""
-    row = (
-        await session.execute(
-            select(Review)
-            .join(
-                EateryVendor,
-                (EateryVendor.eatery_id == Review.eatery_id) & (EateryVendor.user_id == vendor.id),
-            )
-            .where(Review.id == review_id, Review.status.in_(PUBLIC))
+    """The eatery's one public answer (a second call replaces it).
+
+    Locked like a moderator's decision (the eatery, then the review), so two replies or a reply
+    and a removal happen one after the other, and the status is checked under the lock.
+    """
+    eatery_id = await session.scalar(
+        select(Review.eatery_id)
+        .join(
+            EateryVendor,
+            (EateryVendor.eatery_id == Review.eatery_id) & (EateryVendor.user_id == vendor.id),
         )
-    ).scalar_one_or_none()
-    if row is None:  # not public, or not this vendor's eatery: the same answer, no leak
+        .where(Review.id == review_id)
+    )
+    row = await _review_for_change(session, review_id) if eatery_id is not None else None
+    if row is None or row.status not in PUBLIC:
+        # not public, or not this vendor's eatery: the same answer, no leak
         raise NotFound(f"no review with id {review_id}")
     before = {"response": row.response_text}
     row.response_text, row.response_at = text_.strip(), now

@@ -1,4 +1,9 @@
-"""What vendors do to their own eateries; every change lands in the audit log."""
+"""What vendors do to their own eateries; every change lands in the audit log.
+
+Every change first locks the eatery's row (tourism.eateries.locks; tourism.menus.service says
+in what order): changes to one eatery run one after the other, and each audit entry's
+"before" is what the previous change left.
+"""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -7,15 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tourism.accounts.models import EateryVendor, User
+from tourism.accounts.models import User
 from tourism.audit import service as audit
 from tourism.dishes.models import Dish
+from tourism.eateries.locks import lock_eatery
 from tourism.eateries.models import Eatery
 from tourism.eateries.service import refresh_open_intervals
 from tourism.exceptions import Conflict, InvalidInput, NotFound
 from tourism.menus.models import MenuItem, MenuPriceHistory
 from tourism.menus.schemas import MenuItemIn
 from tourism.menus.service import replace_menu
+from tourism.vendors.ownership import manages
 from tourism.vendors.schemas import EateryVendorUpdate, MenuItemUpdate
 
 EDITABLE = ("phone", "description_vi", "description_en", "opening_hours", "status")
@@ -24,9 +31,7 @@ EDITABLE = ("phone", "description_vi", "description_en", "opening_hours", "statu
 async def owned_eatery(session: AsyncSession, *, vendor: User, eatery_id: int) -> Eatery:
     """The eatery if this vendor may edit it; the same 404 as a missing one otherwise (API1)."""
     eatery = await session.scalar(
-        select(Eatery)
-        .join(EateryVendor, EateryVendor.eatery_id == Eatery.id)
-        .where(Eatery.id == eatery_id, EateryVendor.user_id == vendor.id)
+        select(Eatery).where(Eatery.id == eatery_id, manages(vendor.id, Eatery.id))
     )
     if eatery is None:
         raise NotFound(f"no eatery with id {eatery_id}")
@@ -52,10 +57,7 @@ def eatery_view(eatery: Eatery) -> dict[str, Any]:
 
 async def own_eateries(session: AsyncSession, *, vendor: User) -> list[dict[str, Any]]:
     eateries = await session.scalars(
-        select(Eatery)
-        .join(EateryVendor, EateryVendor.eatery_id == Eatery.id)
-        .where(EateryVendor.user_id == vendor.id)
-        .order_by(Eatery.id)
+        select(Eatery).where(manages(vendor.id, Eatery.id)).order_by(Eatery.id)
     )
     return [eatery_view(e) for e in eateries]
 
@@ -63,6 +65,9 @@ async def own_eateries(session: AsyncSession, *, vendor: User) -> list[dict[str,
 async def update_eatery(
     session: AsyncSession, *, eatery: Eatery, vendor: User, data: EateryVendorUpdate
 ) -> dict[str, Any]:
+    # Re-read under the lock: `before` is what the previous edit left, and the intervals below
+    # are written by one edit at a time (they are deleted and copied in again, not upserted).
+    eatery = await lock_eatery(session, eatery.id)
     changes = data.model_dump(exclude_unset=True)
     before = {k: getattr(eatery, k) for k in changes}
     for key, value in changes.items():
@@ -125,7 +130,11 @@ async def _audited(
     action: str,
     change: Callable[[], Awaitable[None]],
 ) -> list[dict[str, Any]]:
-    """Apply `change` to the menu and log the whole menu before and after; the new menu."""
+    """Apply `change` to the menu and log the whole menu before and after; the new menu.
+
+    The one place every menu write goes through: the eatery is locked before the menu is read.
+    """
+    await lock_eatery(session, eatery.id)
     before = await menu(session, eatery_id=eatery.id)
     await change()
     await session.flush()
