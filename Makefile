@@ -4,7 +4,7 @@ FOODTOUR := $(VENV)/bin/foodtour
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup install web lint format bench clean db-down
+.PHONY: run test test-contract setup install web lint format bench clean db-down
 
 $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 	VENV=$(VENV) ./scripts/bootstrap.sh
@@ -31,6 +31,11 @@ run: setup
 
 test: setup
 	$(VENV)/bin/pytest
+
+## schemathesis over every operation as every caller, every phase, many examples (CI runs it)
+test-contract: setup
+	FOODTOUR_FUZZ_EXAMPLES=25 FOODTOUR_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+		$(VENV)/bin/pytest tests/contract
 
 lint: install
 	$(VENV)/bin/ruff check .
