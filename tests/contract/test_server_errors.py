@@ -11,22 +11,20 @@ import os
 import re
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import PASSWORD, TEST_SECRET
 from tests.helpers import make_eatery
+from tests.servers import serving
 from tourism.accounts.schemas import UserCreate
 from tourism.accounts.security import create_access_token
 from tourism.accounts.service import assign_eateries, create_user
 from tourism.cli import migrate, seed
 from tourism.config import Settings
 from tourism.database import create_engine, create_session_factory
-from tourism.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # A quick pass by default; `make test-contract` sets both for the full run.
@@ -74,36 +72,13 @@ def fuzzed_server(fresh_database):
     settings = Settings(database_url=url, environment="test", secret_key=TEST_SECRET)
     asyncio.run(seed(settings, url))
     tokens = asyncio.run(_tokens(settings))
-    port = free_port(18400)
     env = {
-        **os.environ,
         "TOURISM_DATABASE_URL": url,
         "TOURISM_ENVIRONMENT": "test",
         "TOURISM_SECRET_KEY": TEST_SECRET,
     }
-    command = [sys.executable, "-m", "tourism.cli", "run", "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start: {server.stderr.read()[-2000:]}")
-            time.sleep(0.2)
+    with serving(env) as base:
         yield base, tokens
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.mark.parametrize("caller", CALLERS)

@@ -3,58 +3,27 @@ Debian's Chromium driven by Playwright (no browser download)."""
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.servers import serving
 
 CHROMIUM = os.environ.get("TOURISM_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "web"
 PHONE = {"width": 360, "height": 740}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(settings, seeded) -> str:
     """The app under uvicorn, as `make run` serves it, on the session's seeded database."""
-    port = _free_port()
     env = {
-        **os.environ,
         "TOURISM_DATABASE_URL": settings.database_url,
         "TOURISM_ENVIRONMENT": "test",
         "TOURISM_SECRET_KEY": settings.secret_key.get_secret_value(),
     }
-    command = [sys.executable, "-m", "uvicorn", "tourism.main:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    server = subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parents[2])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start (exit code {server.poll()})")
-            time.sleep(0.2)
+    with serving(env) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 # Module scope: Playwright's sync API runs an event loop of its own, which must be gone before

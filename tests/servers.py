@@ -1,0 +1,52 @@
+"""The app under a real server in a process of its own, for tests that need one."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tourism.embedded import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def serving(env: dict[str, str], command: list[str] | None = None) -> Iterator[str]:
+    """`foodtour run` (or `command`, which gets `--port N` appended) on a free loopback port
+    with `env` added to the environment, once /readyz answers; its base URL."""
+    port = free_port(18300)
+    command = (command or [sys.executable, "-m", "tourism.cli", "run"]) + ["--port", str(port)]
+    server = subprocess.Popen(
+        command,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"the server did not start: {server.stderr.read()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
