@@ -35,8 +35,9 @@ def _url() -> str | None:
 
 def run_migrations_offline() -> None:
     from tourism.config import get_settings
+    from tourism.database import database_url
 
-    _configure(url=_url() or get_settings().resolved_database_url(), literal_binds=True)
+    _configure(url=_url() or database_url(get_settings()), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

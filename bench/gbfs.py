@@ -22,10 +22,10 @@ import httpx
 
 from bench.synthetic import CENTRE
 from tourism.bikeshare.importer import refresh
-from tourism.cli import migrate
 from tourism.config import Settings
 from tourism.embedded import EmbeddedPostgres, create_database, drop_database
 from tourism.main import create_app
+from tourism.maintenance import migrate
 
 NAME = "foodtour_bench_gbfs"
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synthetic import CENTRE, build
-from tourism.cli import migrate
 from tourism.config import PROJECT_ROOT, Settings
 from tourism.database import create_engine, run_in_transaction
 from tourism.embedded import EmbeddedPostgres, create_database
+from tourism.maintenance import migrate
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 PORT = 8765

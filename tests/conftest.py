@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from tests.helpers import make_eatery
-from tourism.cli import migrate, seed
 from tourism.config import Settings
 from tourism.dependencies import get_now
 from tourism.embedded import EmbeddedPostgres, create_database, drop_database
 from tourism.main import create_app
+from tourism.maintenance import migrate, seed
 
 os.environ.setdefault("TZ", "UTC")  # the server's zone must not matter: tests run it in UTC
 

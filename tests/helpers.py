@@ -2,9 +2,9 @@
 
 from datetime import date, datetime, time, timedelta
 
-from tourism.eateries.hours import TZ
 from tourism.eateries.schemas import EateryCreate
 from tourism.eateries.service import upsert_eatery
+from tourism.hours import TZ
 from tourism.menus.schemas import MenuItemIn
 from tourism.menus.service import replace_menu
 

@@ -284,9 +284,8 @@ def test_demo_accounts_once_per_role(fresh_database):
     """`make run` in development: one account per role, made once, logins shown once."""
     import asyncio
 
-    from tourism.accounts.service import create_demo_accounts
-    from tourism.cli import migrate, seed
     from tourism.database import run_in_transaction
+    from tourism.maintenance import create_demo_accounts, migrate, seed
 
     url = fresh_database("foodtour_demo")
     settings = Settings(database_url=url, environment="test", secret_key=TEST_SECRET)

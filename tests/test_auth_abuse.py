@@ -317,7 +317,7 @@ def test_create_user_refuses_an_e_mail_as_name(cli_env):
 
 
 def test_the_migration_renames_e_mail_display_names(fresh_database):
-    from tourism.cli import migrate
+    from tourism.maintenance import migrate
 
     url = fresh_database("foodtour_names")
     dsn = url.replace("+asyncpg", "")

@@ -81,7 +81,7 @@ async def test_stations_invalid_input(client):
 async def test_seed_loader_is_idempotent(settings, database_url, seeded, session):
     from sqlalchemy import func, select
 
-    from tourism.cli import seed
+    from tourism.maintenance import seed
     from tourism.models import BikeStation, Dish, Eatery, MenuItem
 
     async def counts() -> list[int]:

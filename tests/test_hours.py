@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.helpers import local
-from tourism.eateries import hours
+from tourism import hours
 from tourism.exceptions import InvalidInput
 
 WEDNESDAY = date(2026, 11, 25)

@@ -3,7 +3,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from tourism.cli import migrate
+from tourism.maintenance import migrate
 
 TABLES = {
     "eateries",

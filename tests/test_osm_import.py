@@ -14,7 +14,7 @@ import pytest
 
 from geo.tiles import tile_of
 from tests.osm_export import export
-from tourism.cli import migrate
+from tourism.maintenance import migrate
 from tourism.osm.elements import Place, Skipped, read
 from tourism.osm.service import import_elements
 

@@ -30,10 +30,10 @@ from tests.test_outage import OPERA_HOUSE, TcpProxy
 from tourism.accounts.schemas import UserCreate
 from tourism.accounts.security import create_access_token
 from tourism.accounts.service import assign_eateries, create_user
-from tourism.cli import migrate, seed
 from tourism.config import SECRET_KEY_FILE, Settings
 from tourism.embedded import EmbeddedPostgres, free_port, port_is_free
 from tourism.main import create_app
+from tourism.maintenance import migrate, seed
 from tourism.server import uvicorn_options
 
 RECOVERY_S = 5

@@ -4,34 +4,11 @@ import asyncio
 import json
 import os
 import sys
-from datetime import UTC, datetime
 
 import click
 
-from tourism.config import PROJECT_ROOT, Settings, get_settings
-
-
-def migrate(url: str | None = None, revision: str = "head", *, down: bool = False) -> None:
-    """Run Alembic against `url` (default: the configured database)."""
-    from alembic.config import Config
-
-    from alembic import command
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["url"] = url
-    (command.downgrade if down else command.upgrade)(config, revision)
-
-
-async def seed(settings: Settings, url: str | None = None) -> dict:
-    from seeds.loader import load_seeds
-    from tourism.database import run_in_transaction
-
-    async def work(session):
-        return await load_seeds(
-            session, now=datetime.now(UTC), window_days=settings.open_window_days
-        )
-
-    return vars(await run_in_transaction(work, settings, url=url))
+from tourism.config import get_settings
+from tourism.maintenance import migrate, seed
 
 
 @click.group()
@@ -182,8 +159,8 @@ def create_user_command(
 @main.command("demo-accounts")
 def demo_accounts_command() -> None:
     """In development, create one account per role once and print their logins."""
-    from tourism.accounts.service import create_demo_accounts
     from tourism.database import run_in_transaction
+    from tourism.maintenance import create_demo_accounts
 
     if get_settings().environment != "development":
         return

@@ -11,7 +11,6 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 SECRET_KEY_FILE = "secret_key"
 MIN_SECRET_LENGTH = 32
 
@@ -133,14 +132,6 @@ class Settings(BaseSettings):
     @property
     def data_root(self) -> Path:
         return self.data_dir or default_data_dir()
-
-    def resolved_database_url(self) -> str:
-        """The URL of the configured database, or of the embedded cluster."""
-        if self.database_url:
-            return self.database_url
-        from tourism.embedded import EmbeddedPostgres
-
-        return EmbeddedPostgres(self).url(self.embedded_database)
 
 
 @lru_cache

@@ -2,7 +2,8 @@
 bare asyncpg pools of the hot paths."""
 
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlalchemy import Column, DateTime, Executable, MetaData, Row, func
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from tourism.config import Settings, get_settings
+from tourism.embedded import EmbeddedPostgres
+from tourism.exceptions import translate_integrity_error
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -50,6 +54,13 @@ def plain_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+def database_url(settings: Settings) -> str:
+    """The URL of the configured database, or of the embedded cluster where it runs now."""
+    if settings.database_url:
+        return settings.database_url
+    return EmbeddedPostgres(settings).url(settings.embedded_database)
+
+
 def connector(settings: Settings, url: str | None = None) -> Callable[..., Awaitable[Any]]:
     """Opens an asyncpg connection to where the database is at the time of connecting.
 
@@ -59,7 +70,7 @@ def connector(settings: Settings, url: str | None = None) -> Callable[..., Await
 
     async def connect(*_: Any, **kwargs: Any) -> asyncpg.Connection:
         kwargs.pop("loop", None)
-        dsn = plain_dsn(url or settings.resolved_database_url())
+        dsn = plain_dsn(url or database_url(settings))
         return await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_S, **kwargs)
 
     return connect
@@ -150,6 +161,24 @@ class Positional:
 
     async def fetch(self, pool: asyncpg.Pool, params: Mapping[str, Any]) -> list[asyncpg.Record]:
         return await pool.fetch(self.sql, *(params[name] for name in self.names))
+
+
+@asynccontextmanager
+async def translating() -> AsyncIterator[None]:
+    """Integrity errors raised inside become the domain errors they stand for
+    (tourism.exceptions.translate_integrity_error): where a service needs to know now."""
+    try:
+        yield
+    except (IntegrityError, asyncpg.IntegrityConstraintViolationError) as exc:
+        if (domain := translate_integrity_error(exc)) is None:
+            raise
+        raise domain from exc
+
+
+async def flush(session: AsyncSession) -> None:
+    """`session.flush()`, with violations translated."""
+    async with translating():
+        await session.flush()
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -6,14 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.params import Form
-from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.bbox import BBox, BBoxError
-from tourism.accounts.models import User
-from tourism.accounts.security import user_id_from_token
-from tourism.accounts.service import active_user
-from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated
+from tourism.exceptions import InvalidInput
 from tourism.schemas import CONTROL, MAX_ID, NO_CONTROL_MESSAGE, SLUG_PATTERN
 
 MAX_LIMIT = 100
@@ -99,39 +95,3 @@ DishQuery = Annotated[
 IdPath = Annotated[int, Path(gt=0, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(gt=0, le=MAX_ID)]
 SlugPath = Annotated[str, Path(max_length=120, pattern=SLUG_PATTERN)]
-
-
-# -- who is asking ----------------------------------------------------------------------------
-
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-
-
-async def current_user(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
-) -> User:
-    if not token:
-        raise NotAuthenticated("log in first: send `Authorization: Bearer <token>`")
-    user_id = user_id_from_token(token, request.app.state.settings)
-    return await active_user(session, user_id)
-
-
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def require_role(*roles: str):
-    """A dependency that lets only these roles through (403 for the others)."""
-
-    async def check(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise Forbidden("your account may not do this")
-        return user
-
-    return check
-
-
-TouristUser = Annotated[User, Depends(require_role("tourist"))]
-VendorUser = Annotated[User, Depends(require_role("vendor"))]
-StaffUser = Annotated[User, Depends(require_role("moderator", "admin"))]
-AdminUser = Annotated[User, Depends(require_role("admin"))]
-# The bike-share operator pushes station status; admins may too.
-OperatorUser = Annotated[User, Depends(require_role("operator", "admin"))]

@@ -5,6 +5,7 @@ Every error leaves as ``{"error": {"code": ..., "message": ..., "details": ...}}
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -76,6 +77,50 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True)
+class Violation:
+    """What breaking a named constraint means to a client."""
+
+    message: str
+    field: str | None = None  # with `detail`, a conflict names the field; an invalid value must
+    detail: str | None = None
+    conflict: bool = True  # 409; False: a value that refers to nothing (422 naming `field`)
+
+    def error(self) -> DomainError:
+        if not self.conflict:
+            return InvalidInput(self.field or "request", self.message)
+        details = [{"field": self.field, "message": self.detail}] if self.detail else None
+        return Conflict(self.message, details=details)
+
+
+# Constraint name -> its meaning; each models module declares its own (`on_violation`).
+VIOLATIONS: dict[str, Violation] = {}
+
+
+def on_violation(constraint: str, message: str, **meaning: str | bool | None) -> None:
+    VIOLATIONS[constraint] = Violation(message, **meaning)
+
+
+def translate_integrity_error(exc: BaseException) -> DomainError | None:
+    """The domain error a unique, foreign-key or check violation stands for, or None.
+
+    The one translation of integrity errors, from the engine (SQLAlchemy wraps asyncpg's) or the
+    bare pools; services let violations happen and this names them (tourism.database.translating).
+    """
+    orig = getattr(exc, "orig", None)
+    cause = getattr(orig, "__cause__", None) or orig or exc
+    if not isinstance(cause, asyncpg.IntegrityConstraintViolationError):
+        return None
+    violation = VIOLATIONS.get(getattr(cause, "constraint_name", None) or "")
+    if violation:
+        return violation.error()
+    if cause.sqlstate == "23503":  # a foreign key: what it names does not exist
+        return InvalidInput("request", "it refers to something that does not exist")
+    if cause.sqlstate == "23514":  # a check constraint the schemas did not catch first
+        return InvalidInput("request", "a value breaks a rule of the data")
+    return Conflict("this conflicts with data that exists")
+
+
 STATUS = {
     RateLimited: 429,
     NotAuthenticated: 401,
@@ -88,6 +133,23 @@ STATUS = {
 }
 RETRY_AFTER_SECONDS = "5"
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
+def status_of(exc: DomainError) -> int:
+    """The one status map, for the handlers and for routes that answer errors themselves."""
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
+def domain_error_response(exc: DomainError, headers: dict | None = None) -> JSONResponse:
+    status = status_of(exc)
+    extra = {
+        503: {"Retry-After": RETRY_AFTER_SECONDS},
+        401: {"WWW-Authenticate": "Bearer"},
+        429: {"Retry-After": str(getattr(exc, "retry_after", ""))},
+    }.get(status)
+    return error_response(
+        status, exc.code, exc.message, exc.details, {**(extra or {}), **(headers or {})}
+    )
 
 
 def error_response(
@@ -220,9 +282,8 @@ def database_error_response(exc: BaseException) -> JSONResponse:
             "another change to the same thing was being saved; try again",
             headers={"Retry-After": "1"},
         )
-    if sqlstate.startswith("23"):  # a constraint no service translated: a conflict all the same
-        log.warning("constraint violation (%s): %s", sqlstate, exc)
-        return error_response(409, "conflict", "this conflicts with data that exists")
+    if (domain := translate_integrity_error(exc)) is not None:
+        return domain_error_response(domain)
     if sqlstate.startswith("22"):  # a value the schemas let through and PostgreSQL refused
         log.warning("data exception (%s): %s", sqlstate, exc)
         return error_response(422, "invalid", "a value is out of range or malformed")
@@ -255,13 +316,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        headers = {
-            503: {"Retry-After": RETRY_AFTER_SECONDS},
-            401: {"WWW-Authenticate": "Bearer"},
-            429: {"Retry-After": str(getattr(exc, "retry_after", ""))},
-        }.get(status)
-        return error_response(status, exc.code, exc.message, exc.details, headers)
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

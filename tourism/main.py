@@ -20,7 +20,6 @@ from tourism.bikeshare.router import router as stations_router
 from tourism.config import Settings, get_settings
 from tourism.database import create_engine, create_pool, create_session_factory
 from tourism.dependencies import reject_control_characters
-from tourism.dishes.router import router as dishes_router
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
 from tourism.exceptions import ServiceUnavailable, install_handlers
@@ -36,6 +35,7 @@ from tourism.search.service import QueryCache
 from tourism.tiles.cache import LayerCache
 from tourism.tiles.router import router as tiles_router
 from tourism.vendors.router import router as vendors_router
+from tourism.views.router import router as views_router
 from tourism.web.router import install_web
 
 log = logging.getLogger("tourism")
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_control_characters)])
     for router in (
         eateries_router,
-        dishes_router,
+        views_router,  # /eateries/{id} after /eateries/nearby; /dishes
         stations_router,
         search_router,
         auth_router,

@@ -6,7 +6,6 @@ import typing
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
 
 from annotated_types import Ge, Le
 from pydantic import (
@@ -20,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from tourism.config import LOCAL_TZ
+from tourism.hours import TZ
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude")]
@@ -28,9 +27,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MAX_ID = 2**63 - 1  # bigint
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
 # Instants leave the API in Hai Phong time (+07:00), whatever zone the database used.
-LocalDatetime = Annotated[
-    datetime, PlainSerializer(lambda d: d.astimezone(ZoneInfo(LOCAL_TZ)).isoformat())
-]
+LocalDatetime = Annotated[datetime, PlainSerializer(lambda d: d.astimezone(TZ).isoformat())]
 PriceVnd = Annotated[int, Field(gt=0, le=100_000_000, description="Price in whole VND")]
 
 # -- dates and instants a request may name --------------------------------------------------

@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET
-from tourism.cli import migrate
 from tourism.config import Settings
 from tourism.main import create_app
+from tourism.maintenance import migrate
 
 
 async def _city(fresh_database, prefix: str, **settings) -> AsyncIterator:

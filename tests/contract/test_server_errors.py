@@ -22,9 +22,9 @@ from tests.servers import serving
 from tourism.accounts.schemas import UserCreate
 from tourism.accounts.security import create_access_token
 from tourism.accounts.service import assign_eateries, create_user
-from tourism.cli import migrate, seed
 from tourism.config import Settings
 from tourism.database import create_engine, create_session_factory
+from tourism.maintenance import migrate, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 # A quick pass by default; `make test-contract` sets both for the full run.

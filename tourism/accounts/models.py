@@ -9,6 +9,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps
+from tourism.exceptions import on_violation
 
 ROLES = ("tourist", "vendor", "moderator", "admin", "operator")
 # The display name of an account made without one. Display names are public (a review's author),
@@ -52,3 +53,17 @@ class EateryVendor(Base):
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+on_violation(
+    "uq_users_email",
+    "an account with this e-mail address exists",
+    field="email",
+    detail="already registered",
+)
+on_violation(
+    "fk_eatery_vendors_eatery_id_eateries",
+    "no eatery has one of these ids",
+    field="eatery_ids",
+    conflict=False,
+)

@@ -7,15 +7,9 @@ from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordRequestForm
 
 from tourism.accounts import service
+from tourism.accounts.dependencies import AdminUser, CurrentUser
 from tourism.accounts.schemas import StaffCreate, Token, UserCreate, UserPrivate, VendorEateries
-from tourism.dependencies import (
-    AdminUser,
-    ClientAddressDep,
-    CurrentUser,
-    IdPath,
-    NowDep,
-    SessionDep,
-)
+from tourism.dependencies import ClientAddressDep, IdPath, NowDep, SessionDep
 from tourism.exceptions import DomainError
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

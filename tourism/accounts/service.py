@@ -16,21 +16,19 @@ The account's count is keyed by the e-mail as typed (lower-cased), whether or no
 it: a lock tells nothing about which e-mails are registered.
 """
 
-import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.accounts.models import EateryVendor, User
 from tourism.accounts.schemas import UserCreate
 from tourism.accounts.security import create_access_token, hash_password, verify_password
-from tourism.audit import service as audit
 from tourism.config import Settings
-from tourism.eateries.models import Eatery
-from tourism.exceptions import Conflict, InvalidInput, NotAuthenticated, NotFound
+from tourism.database import flush, translating
+from tourism.exceptions import InvalidInput, NotAuthenticated, NotFound
+from tourism.limits import service as limits
 
 
 async def create_user(session: AsyncSession, *, data: UserCreate, role: str = "tourist") -> User:
@@ -41,13 +39,7 @@ async def create_user(session: AsyncSession, *, data: UserCreate, role: str = "t
         role=role,
     )
     session.add(user)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "an account with this e-mail address exists",
-            details=[{"field": "email", "message": "already registered"}],
-        ) from exc
+    await flush(session)
     return user
 
 
@@ -55,8 +47,8 @@ async def count_registration(
     session: AsyncSession, *, address: str, settings: Settings, now: datetime
 ) -> None:
     """Count a registration from this client address, or raise RateLimited."""
-    bucket = audit.address_bucket("register", address, settings.secret_key.get_secret_value())
-    await audit.spend(
+    bucket = limits.address_bucket("register", address, settings.secret_key.get_secret_value())
+    await limits.spend(
         session,
         buckets={bucket: settings.registrations_per_address_hour},
         now=now,
@@ -80,11 +72,11 @@ async def login(
     """
     email = email.strip().lower()
     secret = settings.secret_key.get_secret_value()
-    by_address = audit.address_bucket("login", address, secret)
-    by_account = audit.keyed_bucket("login", "account", email, secret)
-    known = audit.keyed_bucket("login", "known", f"{email}\n{address}", secret)
+    by_address = limits.address_bucket("login", address, secret)
+    by_account = limits.keyed_bucket("login", "account", email, secret)
+    known = limits.keyed_bucket("login", "known", f"{email}\n{address}", secret)
     window = timedelta(minutes=settings.login_window_minutes)
-    counted = await audit.spend(
+    counted = await limits.spend(
         session,
         buckets={by_address: settings.login_failures_per_address},
         now=now,
@@ -92,8 +84,8 @@ async def login(
         message="too many failed logins from this address",
     )
     known_since = now - timedelta(days=settings.login_known_address_days)
-    if not await audit.noted_since(session, bucket=known, since=known_since):
-        counted += await audit.spend(
+    if not await limits.noted_since(session, bucket=known, since=known_since):
+        counted += await limits.spend(
             session,
             buckets={by_account: settings.login_failures_per_account},
             now=now,
@@ -106,8 +98,8 @@ async def login(
     matches = await verify_password(password, user.password_hash if user else None)
     if not matches or not user.is_active:
         raise NotAuthenticated("wrong e-mail address or password")
-    await audit.refund(session, counted)
-    await audit.note(session, bucket=known, now=now)
+    await limits.refund(session, counted)
+    await limits.note(session, bucket=known, now=now)
     await session.commit()
     return create_access_token(user_id=user.id, settings=settings, now=now)
 
@@ -136,15 +128,13 @@ async def assign_eateries(session: AsyncSession, *, user_id: int, eatery_ids: li
     if user.role != "vendor":
         raise InvalidInput("eatery_ids", "only vendor accounts are given eateries")
     wanted = set(eatery_ids)
-    found = set(await session.scalars(select(Eatery.id).where(Eatery.id.in_(wanted))))
-    if missing := sorted(wanted - found):
-        raise InvalidInput("eatery_ids", f"no eateries with ids {missing}")
     await session.execute(delete(EateryVendor).where(EateryVendor.user_id == user_id))
     if wanted:
-        await session.execute(
-            insert(EateryVendor),
-            [{"user_id": user_id, "eatery_id": eatery_id} for eatery_id in sorted(wanted)],
-        )
+        async with translating():  # an unknown eatery id: fk_eatery_vendors_eatery_id_eateries
+            await session.execute(
+                insert(EateryVendor),
+                [{"user_id": user_id, "eatery_id": eatery_id} for eatery_id in sorted(wanted)],
+            )
     return user
 
 
@@ -156,22 +146,3 @@ async def private_view(session: AsyncSession, user: User) -> dict:
         "role": user.role,
         "eatery_ids": await eatery_ids_of(session, user.id),
     }
-
-
-async def create_demo_accounts(session: AsyncSession) -> list[tuple[str, str, str]]:
-    """One account per role with a fresh random password, when none exist yet (development).
-
-    Returns (role, e-mail, password) of the accounts made, to be shown once.
-    """
-    if await session.scalar(select(func.count()).select_from(User)):
-        return []
-    first_eatery = await session.scalar(select(Eatery.id).order_by(Eatery.id).limit(1))
-    made = []
-    for role in ("tourist", "vendor", "moderator", "admin", "operator"):
-        email, password = f"demo.{role}@example.com", secrets.token_urlsafe(12) + "-1a"
-        data = UserCreate(email=email, password=password, display_name=f"Demo {role}")
-        user = await create_user(session, data=data, role=role)
-        if role == "vendor" and first_eatery:
-            await assign_eateries(session, user_id=user.id, eatery_ids=[first_eatery])
-        made.append((role, email, password))
-    return made

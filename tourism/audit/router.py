@@ -4,8 +4,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from tourism.accounts.dependencies import AdminUser
 from tourism.audit.models import AuditEntry
-from tourism.dependencies import AdminUser, IdQuery, LimitQuery, SessionDep
+from tourism.dependencies import IdQuery, LimitQuery, SessionDep
 from tourism.schemas import Instant, LocalDatetime
 
 router = APIRouter(prefix="/admin", tags=["administration"])

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pydantic import EmailStr, Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tourism.eateries import hours
+from tourism import hours
 from tourism.exceptions import InvalidInput
 
 # Published in every system_information.json: a deployment must say who answers.

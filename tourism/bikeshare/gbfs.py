@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.bikeshare.config import GbfsSettings
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
-from tourism.config import LOCAL_TZ
-from tourism.eateries.hours import TZ
+from tourism.hours import LOCAL_TZ, TZ
 
 VERSION = "3.0"
 PATH = "/gbfs/v3"

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Request, Response
 
+from tourism.accounts.dependencies import OperatorUser
 from tourism.bikeshare import gbfs as feeds
 from tourism.bikeshare import service
 from tourism.bikeshare.config import GbfsSettings, get_gbfs_settings
@@ -15,15 +16,7 @@ from tourism.bikeshare.schemas import (
     StationStatusReport,
 )
 from tourism.conditional import not_modified
-from tourism.dependencies import (
-    LatQuery,
-    LimitQuery,
-    LonQuery,
-    NowDep,
-    OperatorUser,
-    RadiusQuery,
-    SessionDep,
-)
+from tourism.dependencies import LatQuery, LimitQuery, LonQuery, NowDep, RadiusQuery, SessionDep
 
 router = APIRouter(prefix="/stations", tags=["bike share"])
 operator = APIRouter(prefix="/operator", tags=["bike share"])

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
+from tourism import locks
 from tourism.audit.service import record
 from tourism.bikeshare.feeds import FeedError, Skipped, Snapshot, parse_status_entries
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
@@ -22,8 +23,6 @@ from tourism.exceptions import NotFound
 STALE_AFTER = timedelta(minutes=5)
 # Rows per INSERT: asyncpg takes at most 32 767 parameters a statement.
 CHUNK = 1000
-# pg_advisory_xact_lock key: one refresh of the stations at a time, whoever runs it.
-STATIONS_LOCK = 0x6B_66_73  # "gbfs"
 
 
 async def upsert_station(session: AsyncSession, *, data: StationCreate, now: datetime) -> int:
@@ -154,7 +153,7 @@ def _chunks(rows: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
 
 async def _lock_stations(session: AsyncSession) -> None:
     """Serialise refreshes and pushes: both rewrite many station rows."""
-    await session.execute(select(func.pg_advisory_xact_lock(STATIONS_LOCK)))
+    await locks.hold(session, locks.Advisory.STATION_REFRESH)  # one refresh at a time
 
 
 async def apply_snapshot(session: AsyncSession, *, snapshot: Snapshot) -> ImportReport:

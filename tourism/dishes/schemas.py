@@ -1,6 +1,5 @@
 from pydantic import BaseModel, Field
 
-from tourism.eateries.schemas import EateryPublic
 from tourism.schemas import MultilineText, Slug, StrictModel
 
 
@@ -30,12 +29,3 @@ class DishPublic(BaseModel):
 class DishesPublic(BaseModel):
     items: list[DishPublic]
     count: int
-
-
-class DishEatery(EateryPublic):
-    price_vnd: int
-    is_available: bool
-
-
-class DishDetail(DishPublic):
-    eateries: list[DishEatery] = Field(description="Cheapest first, at most `limit`")

@@ -1,19 +1,14 @@
 """The dish catalogue."""
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.database import upsert_returning_id
 from tourism.dishes.models import Dish, DishName
 from tourism.dishes.schemas import DishCreate
-from tourism.eateries.models import Eatery
-from tourism.eateries.service import public_columns, public_fields
-from tourism.exceptions import NotFound
-from tourism.menus.models import MenuItem
 
 
 async def upsert_dish(session: AsyncSession, *, data: DishCreate) -> int:
@@ -36,81 +31,11 @@ async def _replace_names(session: AsyncSession, *, dish_id: int, data: DishCreat
     )
 
 
-def _offer_stats():
-    """Per dish: how many active eateries serve it now, and the price range there."""
-    return (
-        select(
-            MenuItem.dish_id,
-            func.count().label("eatery_count"),
-            func.min(MenuItem.price_vnd).label("price_min_vnd"),
-            func.max(MenuItem.price_vnd).label("price_max_vnd"),
-        )
-        .join(Eatery, Eatery.id == MenuItem.eatery_id)
-        .where(MenuItem.is_available, Eatery.status == "active")
-        .group_by(MenuItem.dish_id)
-        .subquery()
-    )
+async def dish_ids(session: AsyncSession, slugs: Iterable[str]) -> dict[str, int]:
+    """The ids of the dishes with these slugs; an unknown slug is simply absent."""
+    rows = await session.execute(select(Dish.slug, Dish.id).where(Dish.slug.in_(list(slugs))))
+    return dict(rows.all())
 
 
-def _dish_fields(row: Any) -> dict[str, Any]:
-    return {
-        "slug": row.slug,
-        "name_vi": row.name_vi,
-        "name_en": row.name_en,
-        "category": row.category,
-        "description_vi": row.description_vi,
-        "description_en": row.description_en,
-        "aliases": row.aliases,
-        "eatery_count": row.eatery_count or 0,
-        "price_min_vnd": row.price_min_vnd,
-        "price_max_vnd": row.price_max_vnd,
-    }
-
-
-def _dishes_query():
-    stats = _offer_stats()
-    return select(
-        Dish, stats.c.eatery_count, stats.c.price_min_vnd, stats.c.price_max_vnd
-    ).outerjoin(stats, stats.c.dish_id == Dish.id)
-
-
-async def list_dishes(
-    session: AsyncSession, *, category: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    query = _dishes_query().order_by(Dish.slug).limit(limit).offset(offset)
-    if category:
-        query = query.where(Dish.category == category)
-    rows = (await session.execute(query)).all()
-    return [_dish_fields(_flat(r)) for r in rows]
-
-
-def _flat(row: Any) -> Any:
-    dish = row.Dish
-    dish.eatery_count, dish.price_min_vnd, dish.price_max_vnd = row[1:]
-    return dish
-
-
-async def dish_detail(
-    session: AsyncSession, *, slug: str, now: datetime, limit: int
-) -> dict[str, Any]:
-    row = (await session.execute(_dishes_query().where(Dish.slug == slug))).one_or_none()
-    if row is None:
-        raise NotFound(f"no dish with slug {slug!r}")
-    dish = _flat(row)
-    offers = (
-        await session.execute(
-            select(*public_columns(), MenuItem.price_vnd, MenuItem.is_available)
-            .join(MenuItem, MenuItem.eatery_id == Eatery.id)
-            .where(MenuItem.dish_id == dish.id, MenuItem.is_available, Eatery.status == "active")
-            .order_by(MenuItem.price_vnd, Eatery.id)
-            .limit(limit),
-            {"now": now},
-        )
-    ).all()
-    return {
-        **_dish_fields(dish),
-        "eateries": [
-            {**public_fields(o), "price_vnd": o.price_vnd, "is_available": o.is_available}
-            for o in offers
-        ],
-    }
+async def dish_id(session: AsyncSession, slug: str) -> int | None:
+    return (await dish_ids(session, [slug])).get(slug)

@@ -5,17 +5,15 @@ from geo import geojson
 from tourism.dependencies import (
     BBoxDep,
     DishQuery,
-    IdPath,
     LatQuery,
     LimitQuery,
     LonQuery,
     NowDep,
     RadiusQuery,
     ReadSessionDep,
-    SessionDep,
 )
 from tourism.eateries import service
-from tourism.eateries.schemas import EateriesNearbyPublic, EateryDetail
+from tourism.eateries.schemas import EateriesNearbyPublic
 
 router = APIRouter(prefix="/eateries", tags=["eateries"])
 
@@ -73,8 +71,3 @@ async def eateries_nearby(
         dish_slug=dish,
     )
     return {"items": items, "count": len(items)}
-
-
-@router.get("/{eatery_id}", response_model=EateryDetail, summary="One eatery in full")
-async def eatery_detail(session: SessionDep, now: NowDep, eatery_id: IdPath) -> dict:
-    return await service.detail(session, eatery_id=eatery_id, now=now)

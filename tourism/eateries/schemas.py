@@ -3,8 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from tourism.bikeshare.schemas import StationPublic
-from tourism.eateries import hours
+from tourism import hours
 from tourism.eateries.models import KINDS, STATUSES
 from tourism.exceptions import InvalidInput
 from tourism.schemas import (
@@ -107,24 +106,3 @@ class MenuItemPublic(BaseModel):
     updated_at: LocalDatetime
     rating: float | None = Field(description="Average stars for this dish here, approved reviews")
     rating_count: int
-
-
-class EateryDetail(EateryPublic):
-    phone: str | None
-    description_vi: str | None
-    description_en: str | None
-    status: str
-    opening_hours: str | None
-    opening_hours_unparsed: str | None = Field(
-        default=None,
-        description="Hours from an import that could not be read, as given; open_now is then null",
-    )
-    website: str | None = None
-    cuisine: str | None = Field(default=None, description="OpenStreetMap cuisine values, ';'")
-    next_change: LocalDatetime | None = Field(description="When open_now next flips")
-    schedule: list[DaySchedulePublic]
-    menu: list[MenuItemPublic]
-    nearby_stations: list[StationPublic]
-    updated_at: LocalDatetime
-    verified: bool = Field(description="Checked by the tourism department")
-    rating_histogram: dict[str, int] = Field(description="Approved reviews per star, '1'..'5'")

@@ -23,19 +23,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from geo.bbox import BBox
 from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
-from tourism.bikeshare import service as stations
+from tourism import hours, locks
 from tourism.database import fetch_rows, upsert_returning_id
+from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
-from tourism.eateries import hours
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
 from tourism.eateries.schemas import EateryCreate
 from tourism.exceptions import InvalidInput, NotFound
 from tourism.menus.models import MenuItem
-from tourism.reviews import service as reviews
 
 # A refresh keeps at least this much of the window ahead of now.
 WINDOW_MARGIN = timedelta(days=2)
-REFRESH_LOCK = 7_384_001  # pg_advisory_xact_lock key: one window refresh at a time
 INTERVAL_COLUMNS = ("eatery_id", "opens_at", "closes_at")
 
 
@@ -100,7 +98,8 @@ PUBLIC_JSON = """(SELECT row_to_json(card)::text FROM (
 
 
 async def dish_id_for(session: AsyncSession, slug: str) -> int:
-    dish_id = await session.scalar(select(Dish.id).where(Dish.slug == slug))
+    """The id of the dish a listing filters by; the 404 of `?dish=` naming an unknown one."""
+    dish_id = await dishes.dish_id(session, slug)
     if dish_id is None:
         raise NotFound(f"no dish with slug {slug!r}", details=[{"field": "dish"}])
     return dish_id
@@ -211,77 +210,6 @@ async def in_bbox(
     return [{**public_fields(r), "dish": _dish_fields(r)} for r in rows]
 
 
-async def detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dict[str, Any]:
-    """One eatery with its hours, menu and nearest bike stations."""
-    row = (
-        await session.execute(
-            select(
-                *public_columns(),
-                Eatery.phone,
-                Eatery.description_vi,
-                Eatery.description_en,
-                Eatery.status,
-                Eatery.opening_hours,
-                Eatery.opening_hours_unparsed,
-                Eatery.website,
-                Eatery.cuisine,
-                Eatery.updated_at,
-                Eatery.verified,
-            ).where(Eatery.id == eatery_id),
-            {"now": now},
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
-    menu = (
-        await session.execute(
-            select(
-                Dish.slug.label("dish_slug"),
-                Dish.name_vi,
-                Dish.name_en,
-                Dish.category,
-                MenuItem.price_vnd,
-                MenuItem.is_available,
-                MenuItem.updated_at,
-                MenuItem.rating_avg.label("rating"),
-                MenuItem.rating_count,
-            )
-            .join(Dish, Dish.id == MenuItem.dish_id)
-            .where(MenuItem.eatery_id == eatery_id)
-            .order_by(Dish.category, Dish.name_vi)
-        )
-    ).mappings()
-    expression = row.opening_hours
-    closed = row.status != "active"
-    return {
-        **public_fields(row),
-        # The detail evaluates the rule itself: exact at any instant, even past the window.
-        "open_now": False if closed else hours.is_open(expression, now),
-        "next_change": None if closed else hours.next_change(expression, now),
-        "schedule": [
-            {**vars(day), "intervals": [{"opens": a, "closes": b} for a, b in day.intervals]}
-            for day in hours.week_schedule(None if closed else expression, now)
-        ],
-        "phone": row.phone,
-        "description_vi": row.description_vi,
-        "description_en": row.description_en,
-        "status": row.status,
-        "opening_hours": expression,
-        "opening_hours_unparsed": row.opening_hours_unparsed,
-        "website": row.website,
-        "cuisine": row.cuisine,
-        "updated_at": row.updated_at,
-        "menu": [
-            {**m, "rating": float(m["rating"]) if m["rating"] is not None else None} for m in menu
-        ],
-        "verified": row.verified,
-        "rating_histogram": await reviews.histogram(session, eatery_id),
-        "nearby_stations": await stations.nearby(
-            session, lat=row.lat, lon=row.lon, now=now, limit=3
-        ),
-    }
-
-
 async def upsert_eatery(session: AsyncSession, *, data: EateryCreate) -> int:
     """Insert or update the eatery with this slug; returns its id. Refreshes its intervals."""
     values = data.model_dump(exclude={"lat", "lon"})
@@ -341,7 +269,7 @@ async def ensure_open_window(
     """Move the window to [yesterday, today + days] when `now` nears its end; True if moved."""
     # A whole-city rewrite is maintenance work: the per-request statement timeout does not apply.
     await session.execute(text("SET LOCAL statement_timeout = 0"))
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
+    await locks.hold(session, locks.Advisory.OPEN_WINDOW_REFRESH)
     window = await _window(session)
     if not force and window and window.starts_at <= now and now + WINDOW_MARGIN <= window.ends_at:
         return False

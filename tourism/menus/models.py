@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base
+from tourism.exceptions import on_violation
 
 MAX_PRICE_VND = 100_000_000
 
@@ -100,3 +101,8 @@ class MenuPriceHistory(Base):
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_menu_price_history_item", "eatery_id", "dish_id", "valid_from"),)
+
+
+on_violation(
+    "uq_menu_items_eatery_id_dish_id", "the dish is on the menu already: change it instead"
+)

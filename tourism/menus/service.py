@@ -11,15 +11,21 @@ its menu rows (in dish-id order), then the per-table `data_versions` counters th
 statement triggers move. Reviews take the eatery row first too (tourism.reviews.service).
 """
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tourism.audit import service as audit
+from tourism.database import flush
+from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
-from tourism.eateries.locks import lock_eatery
-from tourism.exceptions import InvalidInput
-from tourism.menus.models import MenuItem
-from tourism.menus.schemas import MenuItemIn
+from tourism.exceptions import InvalidInput, NotFound
+from tourism.locks import lock_eatery
+from tourism.menus.models import MenuItem, MenuPriceHistory
+from tourism.menus.schemas import MenuItemIn, MenuItemUpdate
 
 
 async def replace_menu(session: AsyncSession, *, eatery_id: int, items: list[MenuItemIn]) -> None:
@@ -31,9 +37,7 @@ async def replace_menu(session: AsyncSession, *, eatery_id: int, items: list[Men
     slugs = [item.dish for item in items]
     if len(set(slugs)) != len(slugs):
         raise InvalidInput("menu", "a dish appears twice in the menu")
-    ids = dict(
-        (await session.execute(select(Dish.slug, Dish.id).where(Dish.slug.in_(slugs)))).all()
-    )
+    ids = await dishes.dish_ids(session, slugs)
     unknown = sorted(set(slugs) - ids.keys())
     if unknown:
         raise InvalidInput("menu", f"unknown dish slugs: {', '.join(unknown)}")
@@ -70,3 +74,136 @@ async def replace_menu(session: AsyncSession, *, eatery_id: int, items: list[Men
             where=changed,
         )
     )
+
+
+# -- the vendor's menu writes, each audited whole ------------------------------------------
+
+
+async def menu(session: AsyncSession, *, eatery_id: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(
+            Dish.slug, Dish.name_vi, MenuItem.price_vnd, MenuItem.is_available, MenuItem.updated_at
+        )
+        .join(Dish, Dish.id == MenuItem.dish_id)
+        .where(MenuItem.eatery_id == eatery_id)
+        .order_by(Dish.slug)
+    )
+    return [
+        {
+            "dish": r.slug,
+            "name_vi": r.name_vi,
+            "price_vnd": r.price_vnd,
+            "available": r.is_available,
+            "updated_at": r.updated_at,
+        }
+        for r in rows
+    ]
+
+
+async def _item(session: AsyncSession, *, eatery_id: int, dish: str) -> MenuItem:
+    item = await session.scalar(
+        select(MenuItem)
+        .join(Dish, Dish.id == MenuItem.dish_id)
+        .where(MenuItem.eatery_id == eatery_id, Dish.slug == dish)
+    )
+    if item is None:
+        raise NotFound(f"{dish!r} is not on this menu")
+    return item
+
+
+async def _audited(
+    session: AsyncSession,
+    *,
+    eatery_id: int,
+    actor_id: int,
+    action: str,
+    change: Callable[[], Awaitable[None]],
+) -> list[dict[str, Any]]:
+    """Apply `change` to the menu and log the whole menu before and after; the new menu.
+
+    The one place every menu write goes through: the eatery is locked before the menu is read.
+    """
+    await lock_eatery(session, eatery_id)
+    before = await menu(session, eatery_id=eatery_id)
+    await change()
+    await session.flush()
+    after = await menu(session, eatery_id=eatery_id)
+
+    def prices(items: list[dict[str, Any]]) -> dict[str, Any]:
+        return {m["dish"]: [m["price_vnd"], m["available"]] for m in items}
+
+    await audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"menu.{action}",
+        entity="eatery",
+        entity_id=eatery_id,
+        before={"menu": prices(before)},
+        after={"menu": prices(after)},
+    )
+    return after
+
+
+async def replace_items(
+    session: AsyncSession, *, eatery_id: int, actor_id: int, items: list[MenuItemIn]
+) -> list[dict[str, Any]]:
+    async def change() -> None:
+        await replace_menu(session, eatery_id=eatery_id, items=items)
+
+    return await _audited(
+        session, eatery_id=eatery_id, actor_id=actor_id, action="replace", change=change
+    )
+
+
+async def add_item(
+    session: AsyncSession, *, eatery_id: int, actor_id: int, item: MenuItemIn
+) -> list[dict[str, Any]]:
+    async def change() -> None:
+        dish_id = await dishes.dish_id(session, item.dish)
+        if dish_id is None:
+            raise InvalidInput("dish", f"no dish with slug {item.dish!r}")
+        session.add(
+            MenuItem(
+                eatery_id=eatery_id,
+                dish_id=dish_id,
+                price_vnd=item.price_vnd,
+                is_available=item.available,
+            )
+        )
+        await flush(session)  # uq_menu_items_eatery_id_dish_id: a dish once per menu
+
+    return await _audited(
+        session, eatery_id=eatery_id, actor_id=actor_id, action="add", change=change
+    )
+
+
+async def update_item(
+    session: AsyncSession, *, eatery_id: int, actor_id: int, dish: str, data: MenuItemUpdate
+) -> list[dict[str, Any]]:
+    async def change() -> None:
+        item = await _item(session, eatery_id=eatery_id, dish=dish)
+        if data.price_vnd is not None:
+            item.price_vnd = data.price_vnd
+        if data.available is not None:
+            item.is_available = data.available
+
+    return await _audited(
+        session, eatery_id=eatery_id, actor_id=actor_id, action="update", change=change
+    )
+
+
+async def remove_item(session: AsyncSession, *, eatery_id: int, actor_id: int, dish: str) -> None:
+    async def change() -> None:
+        await session.delete(await _item(session, eatery_id=eatery_id, dish=dish))
+
+    await _audited(session, eatery_id=eatery_id, actor_id=actor_id, action="remove", change=change)
+
+
+async def price_history(session: AsyncSession, *, eatery_id: int, dish: str) -> list[dict]:
+    rows = await session.execute(
+        select(MenuPriceHistory.price_vnd, MenuPriceHistory.valid_from)
+        .join(Dish, Dish.id == MenuPriceHistory.dish_id)
+        .where(MenuPriceHistory.eatery_id == eatery_id, Dish.slug == dish)
+        .order_by(MenuPriceHistory.valid_from, MenuPriceHistory.id)
+    )
+    return [{"price_vnd": p, "valid_from": t} for p, t in rows]

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 from sqlalchemy import Select, func, literal, select
@@ -19,14 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from geo.geojson import point
 from tourism import changes
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
-from tourism.config import LOCAL_TZ
 from tourism.dishes.models import Dish
 from tourism.eateries.models import Eatery
+from tourism.hours import TZ
 from tourism.menus.models import MenuItem
 
 CHUNK_ROWS = 1000
 UTF8_BOM = "\ufeff"  # spreadsheets (Excel) then read the file as UTF-8: Vietnamese stays intact
-TZ = ZoneInfo(LOCAL_TZ)
 
 LICENCES = {
     "CC-BY-4.0": (

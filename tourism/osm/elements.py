@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tourism.eateries import hours
+from tourism import hours
 from tourism.exceptions import InvalidInput
 
 AMENITY_KINDS = {

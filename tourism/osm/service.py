@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tourism import locks
+from tourism.accounts.ownership import MANAGED_BY_A_VENDOR
 from tourism.eateries.service import ensure_open_window, refresh_open_intervals
 from tourism.osm.elements import Place, Skipped, read
 
 BATCH_SIZE = 500
-IMPORT_LOCK = 7_384_002  # pg_advisory_xact_lock key: one import at a time
 
 # Columns an eatery's vendor owns once they manage it: a re-import leaves them alone.
 VENDOR_OWNED = ("phone", "opening_hours", "opening_hours_unparsed")
@@ -35,10 +36,8 @@ ARRAY_TYPES = {"osm_id": "bigint[]", "lon": "float8[]", "lat": "float8[]"}
 
 def _new_value(column: str) -> str:
     if column in VENDOR_OWNED:
-        return (
-            "CASE WHEN EXISTS (SELECT 1 FROM eatery_vendors AS v WHERE v.eatery_id = eateries.id)"
-            f" THEN eateries.{column} ELSE excluded.{column} END"
-        )
+        managed = MANAGED_BY_A_VENDOR.format(eatery_id="eateries.id")
+        return f"CASE WHEN {managed} THEN eateries.{column} ELSE excluded.{column} END"
     return f"excluded.{column}"
 
 
@@ -118,7 +117,7 @@ async def import_elements(
 ) -> ImportSummary:
     """Import an Overpass `elements` list in the session's transaction; the caller commits."""
     await session.execute(text("SET LOCAL statement_timeout = 0"))
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
+    await locks.hold(session, locks.Advisory.OSM_IMPORT)  # one import at a time
     # The imported hours become opening intervals at once (open_now in listings and tiles).
     await ensure_open_window(session, now=now, days=window_days)
     summary = ImportSummary()

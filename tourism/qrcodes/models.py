@@ -35,7 +35,7 @@ class QrCode(Timestamps, Base):
     # Exactly one of these, as the kind says (checked below).
     target_query: Mapped[str | None] = mapped_column(String(100))
     dish_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("dishes.id"))
-    # Indexed: a vendor sees the codes of the eateries it manages (tourism.vendors.ownership).
+    # Indexed: a vendor sees the codes of the eateries it manages (tourism.accounts.ownership).
     eatery_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("eateries.id"), index=True)
     station_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("bike_stations.id"))
     campaign: Mapped[str] = mapped_column(String(64), index=True)

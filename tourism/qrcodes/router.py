@@ -11,17 +11,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from tourism.accounts.dependencies import require_role
 from tourism.accounts.models import User
 from tourism.conditional import not_modified
-from tourism.dependencies import (
-    ClientAddressDep,
-    LimitQuery,
-    NowDep,
-    OffsetQuery,
-    SessionDep,
-    require_role,
-)
-from tourism.exceptions import Gone, NotFound, error_response
+from tourism.dependencies import ClientAddressDep, LimitQuery, NowDep, OffsetQuery, SessionDep
+from tourism.exceptions import Gone, NotFound, domain_error_response
 from tourism.qrcodes import service
 from tourism.qrcodes.schemas import (
     CAMPAIGN_PATTERN,
@@ -82,8 +76,7 @@ async def scan(request: Request, code: str, now: NowDep, address: ClientAddressD
             client=address,
         )
     except (NotFound, Gone) as exc:
-        status_code = 404 if isinstance(exc, NotFound) else 410
-        return error_response(status_code, exc.code, exc.message, headers=NO_STORE)
+        return domain_error_response(exc, headers=NO_STORE)
     return Response(status_code=302, headers={"Location": location, **NO_STORE})
 
 

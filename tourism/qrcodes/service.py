@@ -17,16 +17,17 @@ from qr.fonts import FontNotFound, find_font, missing_glyphs
 from qr.poster import Paper
 from qr.render import RENDER_VERSION, Level
 from tourism.accounts.models import User
+from tourism.accounts.ownership import manages
 from tourism.audit import service as audit
 from tourism.bikeshare.models import BikeStation
-from tourism.config import LOCAL_TZ, Settings
+from tourism.config import Settings
+from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
-from tourism.eateries.hours import TZ
 from tourism.eateries.models import Eatery
 from tourism.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from tourism.hours import LOCAL_TZ, TZ
 from tourism.qrcodes.models import QrCode, QrScan
 from tourism.qrcodes.schemas import QrCodeCreate
-from tourism.vendors.ownership import manages
 
 STAFF = ("moderator", "admin")
 SOURCES = {"vendor": "vendor", "staff": "tourism-department"}
@@ -75,7 +76,7 @@ async def _target_columns(
             _printable_on_posters(query, field="target.query")
             return {"target_query": query}
         case "dish":
-            dish_id = await session.scalar(select(Dish.id).where(Dish.slug == target.slug))
+            dish_id = await dishes.dish_id(session, target.slug)
             if dish_id is None:
                 raise InvalidInput("target.slug", f"no dish with slug {target.slug!r}")
             return {"dish_id": dish_id}

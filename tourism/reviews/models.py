@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps
+from tourism.exceptions import on_violation
 
 STATUSES = ("pending", "approved", "rejected", "flagged", "removed")
 
@@ -98,3 +99,6 @@ class ReviewFlag(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (UniqueConstraint("review_id", "user_id"),)
+
+
+on_violation("uq_review_flags_review_id_user_id", "you have flagged this review already")

@@ -2,20 +2,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from tourism.audit.service import address_bucket
+from tourism.accounts.dependencies import CurrentUser, StaffUser, TouristUser, VendorUser
 from tourism.dependencies import (
     ClientAddressDep,
-    CurrentUser,
     IdPath,
     IdQuery,
     LimitQuery,
     NowDep,
     OffsetQuery,
     SessionDep,
-    StaffUser,
-    TouristUser,
-    VendorUser,
 )
+from tourism.limits.service import address_bucket
 from tourism.reviews import service
 from tourism.reviews.schemas import (
     DecisionIn,

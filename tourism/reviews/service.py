@@ -10,15 +10,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tourism.accounts.models import EateryVendor, User
+from tourism.accounts.models import User
+from tourism.accounts.ownership import manages
 from tourism.audit import service as audit
+from tourism.database import flush
 from tourism.dishes.models import Dish
-from tourism.eateries.locks import lock_eatery
 from tourism.eateries.models import Eatery
 from tourism.exceptions import Conflict, InvalidInput, NotFound
+from tourism.limits import service as limits
+from tourism.locks import lock_eatery
 from tourism.menus.models import MenuItem
 from tourism.reviews.models import Review, ReviewDishRating, ReviewFlag
 from tourism.reviews.schemas import ReviewIn
@@ -130,7 +132,7 @@ async def submit(
 ) -> tuple[Review, bool]:
     """Create or edit the author's review of the eatery; it waits for moderation either way."""
     await lock_eatery(session, eatery_id)
-    await audit.spend(session, buckets=rate_buckets, now=now)
+    await limits.spend(session, buckets=rate_buckets, now=now)
     served = dict(
         (
             await session.execute(
@@ -238,10 +240,7 @@ async def flag(session: AsyncSession, *, review_id: int, user: User, reason: str
     if review is None or review.status not in PUBLIC:
         raise NotFound(f"no review with id {review_id}")
     session.add(ReviewFlag(review_id=review_id, user_id=user.id, reason=reason.strip()))
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("you have flagged this review already") from exc
+    await flush(session)  # uq_review_flags_review_id_user_id: once per user
     review.status = "flagged"
     await audit.record(
         session,
@@ -261,12 +260,7 @@ async def respond(session: AsyncSession, *, review_id: int, vendor: User, text_:
     and a removal happen one after the other, and the status is checked under the lock.
     """
     eatery_id = await session.scalar(
-        select(Review.eatery_id)
-        .join(
-            EateryVendor,
-            (EateryVendor.eatery_id == Review.eatery_id) & (EateryVendor.user_id == vendor.id),
-        )
-        .where(Review.id == review_id)
+        select(Review.eatery_id).where(Review.id == review_id, manages(vendor.id, Review.eatery_id))
     )
     row = await _review_for_change(session, review_id) if eatery_id is not None else None
     if row is None or row.status not in PUBLIC:

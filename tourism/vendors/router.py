@@ -2,19 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from tourism.dependencies import IdPath, SessionDep, SlugPath, VendorUser
+from tourism.accounts.dependencies import VendorUser
+from tourism.dependencies import IdPath, SessionDep, SlugPath
 from tourism.eateries.models import Eatery
-from tourism.menus.schemas import MenuItemIn
+from tourism.menus import service as menus
+from tourism.menus.schemas import MenuItemIn, MenuItemUpdate, MenuReplace, PriceHistory, VendorMenu
 from tourism.vendors import service
-from tourism.vendors.schemas import (
-    EateryVendorUpdate,
-    MenuItemUpdate,
-    MenuReplace,
-    PriceHistory,
-    VendorEateries,
-    VendorEatery,
-    VendorMenu,
-)
+from tourism.vendors.schemas import EateryVendorUpdate, VendorEateries, VendorEatery
 
 router = APIRouter(prefix="/vendor", tags=["vendors"])
 
@@ -42,7 +36,7 @@ async def edit_eatery(
 
 @router.get("/eateries/{eatery_id}/menu", response_model=VendorMenu, summary="My menu")
 async def get_menu(session: SessionDep, eatery: OwnedEatery) -> dict:
-    return {"items": await service.menu(session, eatery_id=eatery.id)}
+    return {"items": await menus.menu(session, eatery_id=eatery.id)}
 
 
 @router.put(
@@ -51,7 +45,9 @@ async def get_menu(session: SessionDep, eatery: OwnedEatery) -> dict:
 async def replace_menu(
     session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuReplace
 ) -> dict:
-    items = await service.replace_items(session, eatery=eatery, vendor=vendor, items=body.items)
+    items = await menus.replace_items(
+        session, eatery_id=eatery.id, actor_id=vendor.id, items=body.items
+    )
     await session.commit()
     return {"items": items}
 
@@ -65,7 +61,7 @@ async def replace_menu(
 async def add_item(
     session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuItemIn
 ) -> dict:
-    items = await service.add_item(session, eatery=eatery, vendor=vendor, item=body)
+    items = await menus.add_item(session, eatery_id=eatery.id, actor_id=vendor.id, item=body)
     await session.commit()
     return {"items": items}
 
@@ -80,7 +76,9 @@ async def change_item(
     dish: SlugPath,
     body: MenuItemUpdate,
 ) -> dict:
-    items = await service.update_item(session, eatery=eatery, vendor=vendor, dish=dish, data=body)
+    items = await menus.update_item(
+        session, eatery_id=eatery.id, actor_id=vendor.id, dish=dish, data=body
+    )
     await session.commit()
     return {"items": items}
 
@@ -93,7 +91,7 @@ async def change_item(
 async def remove_item(
     session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, dish: SlugPath
 ) -> None:
-    await service.remove_item(session, eatery=eatery, vendor=vendor, dish=dish)
+    await menus.remove_item(session, eatery_id=eatery.id, actor_id=vendor.id, dish=dish)
     await session.commit()
 
 
@@ -105,5 +103,5 @@ async def remove_item(
 async def prices(session: SessionDep, eatery: OwnedEatery, dish: SlugPath) -> dict:
     return {
         "dish": dish,
-        "items": await service.price_history(session, eatery_id=eatery.id, dish=dish),
+        "items": await menus.price_history(session, eatery_id=eatery.id, dish=dish),
     }

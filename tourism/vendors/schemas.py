@@ -1,8 +1,7 @@
 from pydantic import BaseModel, Field
 
 from tourism.eateries.schemas import OpeningHoursText, Status
-from tourism.menus.schemas import MenuItemIn
-from tourism.schemas import LocalDatetime, MultilineText, PriceVnd, StrictModel
+from tourism.schemas import MultilineText, StrictModel
 
 
 class EateryVendorUpdate(StrictModel):
@@ -13,15 +12,6 @@ class EateryVendorUpdate(StrictModel):
     description_en: MultilineText | None = Field(default=None, max_length=1000)
     opening_hours: OpeningHoursText = None
     status: Status | None = None
-
-
-class MenuItemUpdate(StrictModel):
-    price_vnd: PriceVnd | None = None
-    available: bool | None = None
-
-
-class MenuReplace(StrictModel):
-    items: list[MenuItemIn] = Field(max_length=200)
 
 
 class VendorEatery(BaseModel):
@@ -41,25 +31,3 @@ class VendorEatery(BaseModel):
 
 class VendorEateries(BaseModel):
     items: list[VendorEatery]
-
-
-class VendorMenuItem(BaseModel):
-    dish: str
-    name_vi: str
-    price_vnd: int
-    available: bool
-    updated_at: LocalDatetime
-
-
-class VendorMenu(BaseModel):
-    items: list[VendorMenuItem]
-
-
-class PricePoint(BaseModel):
-    price_vnd: int
-    valid_from: LocalDatetime
-
-
-class PriceHistory(BaseModel):
-    dish: str
-    items: list[PricePoint]

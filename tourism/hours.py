@@ -1,4 +1,5 @@
-"""OpenStreetMap `opening_hours` evaluated in Hai Phong's time zone, whatever the server's."""
+"""Time in Hai Phong: its zone, and OpenStreetMap `opening_hours` evaluated there, whatever
+the server's zone. Every domain may use it; it uses none."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -7,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours, ParserError, State
 
-from tourism.config import LOCAL_TZ
 from tourism.exceptions import InvalidInput
 
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(LOCAL_TZ)
 COUNTRY = "VN"  # loads Vietnam's public holidays for `PH`
 MAX_LENGTH = 500

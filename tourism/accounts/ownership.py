@@ -9,6 +9,9 @@ from sqlalchemy import ColumnElement, exists
 
 from tourism.accounts.models import EateryVendor
 
+# The SQL text form, for statements written as text (the OSM import): "some vendor manages it".
+MANAGED_BY_A_VENDOR = "EXISTS (SELECT 1 FROM eatery_vendors AS v WHERE v.eatery_id = {eatery_id})"
+
 
 def manages(user_id: int, eatery_id: ColumnElement[int] | int) -> ColumnElement[bool]:
     """EXISTS: the vendor `user_id` manages the eatery `eatery_id` (a column or an id).

@@ -1,0 +1,45 @@
+"""Who is asking: the logged-in account and the roles that may call an operation."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from tourism.accounts.models import User
+from tourism.accounts.security import user_id_from_token
+from tourism.accounts.service import active_user
+from tourism.dependencies import SessionDep
+from tourism.exceptions import Forbidden, NotAuthenticated
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
+) -> User:
+    if not token:
+        raise NotAuthenticated("log in first: send `Authorization: Bearer <token>`")
+    user_id = user_id_from_token(token, request.app.state.settings)
+    return await active_user(session, user_id)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(*roles: str):
+    """A dependency that lets only these roles through (403 for the others)."""
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden("your account may not do this")
+        return user
+
+    return check
+
+
+TouristUser = Annotated[User, Depends(require_role("tourist"))]
+VendorUser = Annotated[User, Depends(require_role("vendor"))]
+StaffUser = Annotated[User, Depends(require_role("moderator", "admin"))]
+AdminUser = Annotated[User, Depends(require_role("admin"))]
+# The bike-share operator pushes station status; admins may too.
+OperatorUser = Annotated[User, Depends(require_role("operator", "admin"))]

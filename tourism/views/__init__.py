@@ -1,0 +1,1 @@
+"""The composition layer: answers built from several domains; no domain imports it."""
