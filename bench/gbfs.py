@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench.synthetic import CENTRE
-from tourism.bikeshare.importer import refresh
+from tourism.bikeshare.commands import refresh
 from tourism.config import Settings
 from tourism.embedded import EmbeddedPostgres, create_database, drop_database
 from tourism.main import create_app
@@ -100,7 +100,7 @@ async def run(stations: int, requests: int) -> None:
                     ("every status newer", later),
                 ):
                     started = time.perf_counter()
-                    report = await refresh(app.state.sessions, str(source))
+                    report = await refresh(app.state.resources.sessions, str(source))
                     print(f"{label:20} {time.perf_counter() - started:6.2f} s  {report.summary()}")
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:

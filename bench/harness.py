@@ -132,9 +132,17 @@ def run_wrk(wrk: str, script: Path, *, connections: int, duration: int) -> dict:
 
 
 def serve(
-    url: str, *, command: list[str] | None = None, env: dict | None = None
+    url: str,
+    *,
+    command: list[str] | None = None,
+    env: dict | None = None,
+    source: Path | None = None,
 ) -> subprocess.Popen:
-    """One worker of the API (or of `command`) on PORT, ready; `env` adds variables."""
+    """One worker of the API (or of `command`) on PORT, ready; `env` adds variables.
+
+    `source`: the API from another checkout of the project (an earlier commit, for a
+    before/after comparison in one run), with this checkout's installed dependencies.
+    """
     env = {
         **os.environ,
         "TOURISM_DATABASE_URL": url,
@@ -143,9 +151,12 @@ def serve(
         "TOURISM_GBFS_FEED_CONTACT_EMAIL": "bench@foodtour.example.org",
         **(env or {}),
     }
+    if source:
+        env["PYTHONPATH"] = str(source)
     proc = subprocess.Popen(
         command or [sys.executable, "-m", "tourism.cli", "run", "--port", str(PORT)],
         env=env,
+        cwd=source,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

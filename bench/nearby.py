@@ -14,13 +14,17 @@ SCENARIOS = {
 }
 
 
+def database(eateries: int = 200_000) -> str:
+    return bench_database("foodtour_bench", eateries=eateries, menu_items=3 * eateries)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eateries", type=int, default=200_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    url = bench_database("foodtour_bench", eateries=args.eateries, menu_items=3 * args.eateries)
+    url = database(args.eateries)
     run_scenarios("nearby", url, SCENARIOS, duration=args.duration, connections=args.connections)
 
 

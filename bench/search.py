@@ -69,6 +69,10 @@ SCENARIOS = {
 }
 
 
+def database(eateries: int = 100_000, menu_items: int = 1_000_000) -> str:
+    return bench_database("foodtour_bench_search", eateries=eateries, menu_items=menu_items)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eateries", type=int, default=100_000)
@@ -76,9 +80,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    url = bench_database(
-        "foodtour_bench_search", eateries=args.eateries, menu_items=args.menu_items
-    )
+    url = database(args.eateries, args.menu_items)
     run_scenarios("search", url, SCENARIOS, duration=args.duration, connections=args.connections)
     print("-- nothing remembered: every query string understood, every text completed anew")
     run_scenarios(

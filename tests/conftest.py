@@ -101,7 +101,7 @@ def clock(app) -> Iterator:
 
 @pytest.fixture
 async def session(app) -> AsyncIterator:
-    async with app.state.sessions() as db_session:
+    async with app.state.resources.sessions() as db_session:
         yield db_session
 
 
@@ -127,7 +127,7 @@ async def people(app):
         "operator": "operator",
     }
     made: dict = {}
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         for label, role in kinds.items():
             email = f"{label.replace('_', '-')}-{secrets.token_hex(3)}@example.vn"
             data = UserCreate(email=email, password=PASSWORD, display_name=label.title())
@@ -135,7 +135,7 @@ async def people(app):
             made[label] = {"id": user.id, "email": email}
     # The vendors' own eateries, far from the seeded city, so editing them changes nothing the
     # other tests read.
-    async with app.state.sessions() as session:
+    async with app.state.resources.sessions() as session:
         for label, lat in (("owner", 20.69), ("other_vendor", 20.68)):
             made[label]["eatery"] = await make_eatery(
                 session,
@@ -145,7 +145,7 @@ async def people(app):
                 hours="Mo-Su 06:00-22:00",
                 menu=[("banh-da-cua", 40000), ("nem-cua-be", 25000), ("bun-ca-cay", 45000)],
             )
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         for label in ("owner", "other_vendor"):
             await assign_eateries(
                 session, user_id=made[label]["id"], eatery_ids=[made[label]["eatery"]]

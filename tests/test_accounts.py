@@ -24,7 +24,7 @@ def _email(role: str) -> str:
 async def people(app):
     """One account per kind of caller, made with the service the API uses."""
     made = {}
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         for label, role in [
             ("tourist", "tourist"),
             ("vendor", "vendor"),

@@ -46,7 +46,7 @@ async def _client_at(app, address: str) -> AsyncIterator[httpx.AsyncClient]:
 async def _account(app) -> str:
     """A fresh tourist's e-mail (password: PASSWORD)."""
     email = _email("owner")
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         await create_user(
             session, data=UserCreate(email=email, password=PASSWORD, display_name="Khách")
         )

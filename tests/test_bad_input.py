@@ -343,7 +343,7 @@ async def test_an_empty_or_tampered_cursor_is_a_422(client):
 
 async def test_a_signed_cursor_is_bounded_all_the_same(client, app):
     """Were the secret to leak, a forged cursor would still be a 422, not a 500."""
-    secret = app.state.settings.secret_key.get_secret_value().encode()
+    secret = app.state.resources.settings.secret_key.get_secret_value().encode()
     cursor = (await _page(client))["next_cursor"]
     payload = orjson.loads(_unb64(cursor.partition(".")[0]))
     at = datetime.fromisoformat(payload["t"])

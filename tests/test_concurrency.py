@@ -36,7 +36,7 @@ AT_ONCE = 10
 async def vendor(app, people, session_client):
     """A vendor of its own with two eateries far from everything else the tests read."""
     eateries = []
-    async with app.state.sessions() as session:
+    async with app.state.resources.sessions() as session:
         for i in range(2):
             eateries.append(
                 await make_eatery(

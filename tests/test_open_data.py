@@ -21,7 +21,7 @@ PRIVATE = ("email", "password", "hash", "owner", "user_id", "status", "descripti
 @pytest.fixture(scope="module")
 async def awkward_eatery(app) -> int:
     """An eatery whose name has quotes, commas, a semicolon and Vietnamese letters."""
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         return await upsert_eatery(
             session,
             data=EateryCreate(
@@ -45,7 +45,7 @@ async def osm_eatery(app) -> None:
         "lon": 106.485,
         "tags": {"amenity": "cafe", "name": "Cà phê Bến Cảng"},
     }
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         await import_elements(session, [element], now=datetime.now(UTC), window_days=8)
 
 
@@ -176,9 +176,8 @@ async def test_stations_geojson(client):
 async def test_exports_stream_in_chunks(app, monkeypatch):
     monkeypatch.setattr(service, "CHUNK_ROWS", 7)
     export = service.EXPORTS["eateries"]
-    chunks = [
-        c async for c in service.csv_stream(app.state.sessions, export.query(), export.columns)
-    ]
+    sessions = app.state.resources.sessions
+    chunks = [c async for c in service.csv_stream(sessions, export.query(), export.columns)]
     assert len(chunks) > 3
     assert all(len(c) < 7 * 2000 for c in chunks)
 

@@ -155,7 +155,7 @@ def test_an_unreadable_file_is_a_clear_error(osm_database, tmp_path):
 
 @pytest.fixture(scope="module")
 async def imported(app):
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         summary = await import_elements(
             session, small_elements(), now=datetime.now(UTC), window_days=8
         )
@@ -211,7 +211,7 @@ async def test_a_vendor_keeps_their_hours_over_a_re_import(app, client, people, 
     from tourism.accounts.service import assign_eateries
 
     restaurant = await _eatery_id(client, "Gió Biển", 21.1001, 107.3001)
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         await assign_eateries(
             session,
             user_id=people["other_vendor"]["id"],
@@ -222,13 +222,13 @@ async def test_a_vendor_keeps_their_hours_over_a_re_import(app, client, people, 
     try:
         r = await client.patch(url, headers=headers, json={"opening_hours": "Mo-Su 08:00-20:00"})
         assert r.status_code == 200
-        async with app.state.sessions() as session, session.begin():
+        async with app.state.resources.sessions() as session, session.begin():
             await import_elements(session, small_elements(), now=datetime.now(UTC), window_days=8)
         detail = (await client.get(f"/api/v1/eateries/{restaurant['id']}")).json()
         assert detail["opening_hours"] == "Mo-Su 08:00-20:00"
         assert detail["name_en"] == "Sea Breeze Eatery"
     finally:
-        async with app.state.sessions() as session, session.begin():
+        async with app.state.resources.sessions() as session, session.begin():
             await assign_eateries(
                 session,
                 user_id=people["other_vendor"]["id"],

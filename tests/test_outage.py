@@ -106,13 +106,13 @@ async def test_a_query_past_the_statement_timeout_is_503(database_url, seeded):
 
     @app.get("/slow")
     async def slow() -> dict:
-        async with app.state.sessions() as session:
+        async with app.state.resources.sessions() as session:
             await session.execute(text("SELECT pg_sleep(1)"))
         return {}
 
     @app.get("/slow-bare")
     async def slow_bare() -> dict:  # on a bare asyncpg pool, as search and QR scans are
-        await app.state.search_reads.fetch("SELECT pg_sleep(1)")
+        await app.state.resources.search_pool.fetch("SELECT pg_sleep(1)")
         return {}
 
     install_handlers(app)

@@ -27,7 +27,7 @@ def field_of(response) -> set[str]:
 
 
 async def test_staff_code_for_banh_da_cua_from_poster_to_search(client, people, app):
-    settings = app.state.settings
+    settings = app.state.resources.settings
     made = await make(
         client, people["moderator"], campaign="tet-2027", placement="Nhà hát Lớn poster"
     )
@@ -99,7 +99,7 @@ async def test_every_level_and_a_size_decode(client, people, fmt, level):
 async def test_every_target_kind_links_to_its_page(client, people, app, session):
     from sqlalchemy import text
 
-    web = app.state.settings.public_web_url
+    web = app.state.resources.settings.public_web_url
     dish = await make(client, people["moderator"], target={"kind": "dish", "slug": "banh-da-cua"})
     assert dish["deep_link"].startswith(
         f"{web}/search?q=B%C3%A1nh%20%C4%91a%20cua&dish=banh-da-cua&utm_source="

@@ -114,7 +114,7 @@ async def test_one_client_is_counted_a_few_times_a_minute(client, people, app, c
     path = f"/q/{made['code']}"
     start = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
     clock(start)
-    assert app.state.scans.limit == 3
+    assert app.state.resources.scans.limit == 3
 
     async def total(code=made["code"]):
         return (await stats(client, people["moderator"], code))["total"]

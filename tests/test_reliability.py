@@ -99,7 +99,7 @@ async def _wait_for(client: httpx.AsyncClient, path: str, params=None) -> float:
 
 async def _people(app) -> dict:
     """A vendor with an eatery, a tourist and a moderator, with tokens minted for them."""
-    async with app.state.sessions() as session:
+    async with app.state.resources.sessions() as session:
         eatery = await make_eatery(
             session,
             slug=f"crash-test-{time.monotonic_ns()}",
@@ -109,7 +109,7 @@ async def _people(app) -> dict:
             menu=[("banh-da-cua", 40000), ("nem-cua-be", 25000)],
         )
     made = {}
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         for role in ("vendor", "tourist", "moderator"):
             data = UserCreate(
                 email=f"{role}-{time.monotonic_ns()}@example.vn",
@@ -119,7 +119,7 @@ async def _people(app) -> dict:
             user = await create_user(session, data=data, role=role)
             made[role] = user.id
         await assign_eateries(session, user_id=made["vendor"], eatery_ids=[eatery])
-    settings = app.state.settings
+    settings = app.state.resources.settings
     now = datetime.now(UTC)
     headers = {
         role: {
@@ -198,9 +198,9 @@ async def test_acknowledged_writes_survive_a_crash(own_cluster):
 
 async def test_the_write_sessions_commit_synchronously(app):
     """Only the QR scans' own pool commits asynchronously (README, "Durability")."""
-    async with app.state.sessions() as session:
+    async with app.state.resources.sessions() as session:
         assert (await session.execute(_show_sync())).scalar_one() == "on"
-    async with app.state.scans.pool.acquire() as conn:
+    async with app.state.resources.scans.pool.acquire() as conn:
         assert await conn.fetchval("SHOW synchronous_commit") == "off"
 
 
@@ -289,7 +289,7 @@ async def test_no_installation_accepts_a_token_signed_with_a_known_key(own_clust
     app = create_app(settings, background=False)
     async with app.router.lifespan_context(app), _app_client(app) as client:
         who = await _people(app)
-        async with app.state.sessions() as session, session.begin():
+        async with app.state.resources.sessions() as session, session.begin():
             data = UserCreate(
                 email=f"admin-{time.monotonic_ns()}@example.vn",
                 password=PASSWORD,

@@ -31,7 +31,7 @@ async def _decide(client, people, review_id, action, reason=None, who="moderator
 async def _tourist(app) -> dict:
     """A fresh tourist with a token, for tests that need their own review slots."""
     email = f"t-{secrets.token_hex(4)}@example.vn"
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.resources.sessions() as session, session.begin():
         user = await create_user(
             session, data=UserCreate(email=email, password=PASSWORD, display_name="Khách")
         )
@@ -172,7 +172,7 @@ async def test_matrix_menu_writes(client, app, people, who):
 
 
 async def make_eatery_for(app, slug: str) -> int:
-    async with app.state.sessions() as session:
+    async with app.state.resources.sessions() as session:
         return await make_eatery(
             session,
             slug=slug,

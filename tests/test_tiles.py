@@ -10,6 +10,7 @@ from tests.helpers import local, make_eatery, tomorrow
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.bikeshare.schemas import StationStatusIn
 from tourism.bikeshare.service import set_status
+from tourism.dependencies import app_settings
 
 OPERA_HOUSE = (106.6839, 20.8577)
 MVT = "application/vnd.mapbox-vector-tile"
@@ -148,12 +149,12 @@ async def test_empty_tile_is_an_empty_200(client):
 
 async def test_features_per_layer_are_capped_best_rated_first(app, client, approved_review):
     everything = features((await client.get(path(*OPERA_HOUSE, z=10))).content, "eateries")
-    settings = app.state.settings
-    app.state.settings = settings.model_copy(update={"tile_max_features": 5})
+    fewer = app.state.resources.settings.model_copy(update={"tile_max_features": 5})
+    app.dependency_overrides[app_settings] = lambda: fewer
     try:
         capped = features((await client.get(path(*OPERA_HOUSE, z=10))).content, "eateries")
     finally:
-        app.state.settings = settings
+        app.dependency_overrides.pop(app_settings)
     assert len(everything) > 5 and len(capped) == 5
 
     def score(feature: dict) -> float:
@@ -313,7 +314,7 @@ async def test_a_station_status_change_shows_at_once(client, session):
 
 
 async def test_cache_serves_repeats_and_is_bounded(app, client):
-    cache = app.state.tile_cache
+    cache = app.state.resources.tile_cache
     await client.get(path(*OPERA_HOUSE, z=11))
     hits = cache.hits
     await client.get(path(*OPERA_HOUSE, z=11))

@@ -96,7 +96,7 @@ def import_gbfs_command(source: str, every: int | None) -> None:
     station_information.json and station_status.json. Bad stations are skipped and listed;
     a feed that cannot be used changes nothing (exit status 1).
     """
-    from tourism.bikeshare.importer import run_import
+    from tourism.bikeshare.commands import run_import
 
     try:
         applied = asyncio.run(
@@ -227,7 +227,7 @@ def import_osm_command(path: str, batch_size: int) -> None:
 
     Idempotent: elements are matched by OSM type and id, so importing again updates them.
     """
-    from tourism.osm.command import import_file
+    from tourism.osm.commands import import_file
 
     import_file(path, batch_size=batch_size)
 

@@ -1,15 +1,38 @@
 """Declarative base with a constraint naming convention, the engine/session factories, and the
-bare asyncpg pools of the hot paths."""
+bare asyncpg pools of the hot paths.
+
+Which path a request reads on (the app holds one of each: tourism.resources):
+
+1. A bare asyncpg pool (`create_pool`): only the hot paths measured in docs/benchmarks.md, one
+   statement each in autocommit: search and suggest (`SearchPoolDep`: read-only, generic plans)
+   and QR scans (`ScansDep`: a pool of their own, asynchronous commit). A path moves here with
+   its measurement written beside it, never by default: it gives up the ORM and the ping.
+2. The read engine (`ReadSessionDep`): a request that writes nothing, locks nothing and needs
+   no transaction. Autocommit: no BEGIN/ROLLBACK around its statements, a one-round-trip ping;
+   generic plans; the server refuses a write. One statement, or several that need not see one
+   snapshot (the eatery detail: the eatery, then its menu, stars and nearest stations; a tile:
+   the data versions, then layers that carry the versions they were drawn from). A statement
+   whose best plan depends on its parameters' values is compared with custom plans first.
+3. The write engine (`SessionDep`: one READ COMMITTED transaction, committed by the route) for
+   the rest: a request that writes or locks (`FOR UPDATE`, advisory locks); one that reads the
+   logged-in account (`CurrentUser` reads it on this session, and the request keeps to that
+   connection rather than hold two); a server-side cursor, which asyncpg opens only inside a
+   transaction (the open data files stream on `SessionsDep` sessions of their own).
+
+READ COMMITTED gives each statement of a transaction a snapshot of its own too: the write
+engine does not make several reads agree. Reads that must agree are one statement (a search
+reads the catalogue's version in the statement that finds its eateries).
+"""
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import Column, DateTime, Executable, MetaData, Row, func
+from sqlalchemy import CheckConstraint, Column, DateTime, Executable, MetaData, Row, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -35,6 +58,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def check_in(column: str, values: Iterable[str], *, name: str | None = None) -> CheckConstraint:
+    """CHECK (column IN ('a', 'b', ...)): a column limited to a fixed set of words."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
 
 
 class Timestamps:
@@ -81,7 +110,7 @@ def create_engine(
 ) -> AsyncEngine:
     """An asyncpg engine that survives database restarts (pre-ping) and bounds every query.
 
-    `read_only`: for answers made of one statement. Each statement runs in its own snapshot
+    `read_only`: for the reads of rule 2 above. Each statement runs in its own snapshot
     with no BEGIN/ROLLBACK around it (the pre-ping is then one round trip, not three), uses a
     generic plan, and the server refuses writes.
     """

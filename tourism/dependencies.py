@@ -1,4 +1,5 @@
-"""Request dependencies shared by the routers: the session, the clock, and bounded parameters."""
+"""Request dependencies shared by the routers: the sessions, the settings, the clock, and
+bounded parameters."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -6,9 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.params import Form
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from geo.bbox import BBox, BBoxError
+from tourism.config import Settings
 from tourism.exceptions import InvalidInput
 from tourism.schemas import CONTROL, MAX_ID, NO_CONTROL_MESSAGE, SLUG_PATTERN
 
@@ -17,15 +19,32 @@ MAX_RADIUS_M = 50_000  # Google's Nearby Search cap
 MAX_BBOX_SPAN_DEG = 0.5  # about 55 km by 52 km at Hai Phong's latitude
 
 
+# `request.app.state.resources` is the app's tourism.resources.Resources, named by attribute:
+# that module sits above the domains these dependencies serve. Which session a route takes:
+# the rule in tourism.database.
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessions() as session:
+    """A session on the write engine: one transaction, committed by the route that writes."""
+    async with request.app.state.resources.sessions() as session:
         yield session
 
 
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for answers made of one statement each: no transaction, writes refused."""
-    async with request.app.state.read_sessions() as session:
+    """A session on the read engine: no transaction, each statement its own snapshot, writes
+    refused."""
+    async with request.app.state.resources.read_sessions() as session:
         yield session
+
+
+async def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    """The write engine's session factory, for work that outlives the request's session."""
+    return request.app.state.resources.sessions
+
+
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (`create_app(settings)`), not the environment's."""
+    return request.app.state.resources.settings
 
 
 # Dependencies are `async def` even when they never wait: FastAPI runs a plain `def` one in a
@@ -81,6 +100,8 @@ PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
+SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 ClientAddressDep = Annotated[str, Depends(client_address)]
 BBoxDep = Annotated[BBox, Depends(bbox_param)]

@@ -7,18 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 from tourism.accounts.router import admin as admin_router
 from tourism.accounts.router import auth as auth_router
 from tourism.audit.router import router as audit_router
-from tourism.bikeshare.config import get_gbfs_settings
+from tourism.bikeshare.config import GbfsSettings
 from tourism.bikeshare.router import gbfs as gbfs_router
 from tourism.bikeshare.router import operator as operator_router
 from tourism.bikeshare.router import router as stations_router
+from tourism.changes import check_versioned_tables
 from tourism.config import Settings, get_settings
-from tourism.database import create_engine, create_pool, create_session_factory
 from tourism.dependencies import reject_control_characters
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
@@ -27,12 +27,10 @@ from tourism.guard import Guard
 from tourism.opendata.router import router as open_data_router
 from tourism.qrcodes.router import router as qr_router
 from tourism.qrcodes.router import scans as qr_scans_router
-from tourism.qrcodes.scans import ScanRecorder
+from tourism.resources import Resources, ResourcesDep
 from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
-from tourism.search.service import QueryCache
-from tourism.tiles.cache import LayerCache
 from tourism.tiles.router import router as tiles_router
 from tourism.vendors.router import router as vendors_router
 from tourism.views.router import router as views_router
@@ -42,13 +40,13 @@ log = logging.getLogger("tourism")
 WINDOW_CHECK_SECONDS = 600
 
 
-async def keep_open_window(app: FastAPI) -> None:
+async def keep_open_window(resources: Resources) -> None:
     """Keep the precomputed opening intervals ahead of the clock, surviving database outages."""
     while True:
         try:
-            async with app.state.sessions() as session, session.begin():
+            async with resources.sessions() as session, session.begin():
                 moved = await ensure_open_window(
-                    session, now=datetime.now(UTC), days=app.state.settings.open_window_days
+                    session, now=datetime.now(UTC), days=resources.settings.open_window_days
                 )
             if moved:
                 log.info("opening-hours window moved forward")
@@ -57,44 +55,35 @@ async def keep_open_window(app: FastAPI) -> None:
         await asyncio.sleep(WINDOW_CHECK_SECONDS)
 
 
-def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    gbfs: GbfsSettings | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """The app; `settings` and `gbfs` default to the environment's, read here, once."""
     settings = settings or get_settings()
+    gbfs = gbfs or GbfsSettings()
     if settings.environment == "production":
-        get_gbfs_settings().refuse_placeholders()
+        gbfs.refuse_placeholders()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        read_engine = create_engine(settings, read_only=True)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.sessions = create_session_factory(engine)
-        app.state.read_sessions = create_session_factory(read_engine)
-        # what query strings match, and the completions of a text
-        app.state.query_cache = QueryCache(settings.search_cache_entries)
-        app.state.suggest_cache = QueryCache(settings.search_cache_entries)
-        app.state.search_reads = await create_pool(
-            settings,
-            application_name="foodtour-search",
-            default_transaction_read_only="on",
-            plan_cache_mode="force_generic_plan",
-        )
-        app.state.scans = await ScanRecorder.open(
-            settings, limit=settings.qr_scans_per_client_minute
-        )
-        app.state.tile_cache = LayerCache(settings.tile_cache_mb * 2**20)
-        task = asyncio.create_task(keep_open_window(app)) if background else None
-        try:
-            yield
-        finally:
-            if task:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await app.state.scans.close()
-            await app.state.search_reads.close()
-            await engine.dispose()
-            await read_engine.dispose()
+        # Closed on the way out, whatever happens after it is opened (a failed check too).
+        async with Resources.open(settings, gbfs=gbfs) as resources:
+            app.state.resources = resources
+            # A database whose versioned tables lack their counters would let caches serve
+            # stale answers: refuse to start, saying to migrate.
+            async with resources.engine.connect() as connection:
+                await check_versioned_tables(connection)
+            task = asyncio.create_task(keep_open_window(resources)) if background else None
+            try:
+                yield
+            finally:
+                if task:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     app = FastAPI(
         title="Hai Phong food tour API",
@@ -135,9 +124,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"], summary="The database answers")
-    async def readyz(request: Request) -> dict:
+    async def readyz(resources: ResourcesDep) -> dict:
         try:
-            async with request.app.state.engine.connect() as conn:
+            async with resources.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             log.warning("not ready: %s", exc)

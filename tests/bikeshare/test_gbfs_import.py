@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from tests.bikeshare.helpers import FIXTURES, feed_server, published_feeds, schema_errors
 from tests.conftest import TEST_SECRET
 from tests.helpers import make_eatery
-from tourism.bikeshare import feeds
-from tourism.bikeshare.feeds import FeedError
-from tourism.bikeshare.importer import refresh, refresh_every
+from tourism.bikeshare import operator_feeds as feeds
+from tourism.bikeshare.commands import refresh, refresh_every
+from tourism.bikeshare.operator_feeds import FeedError
 from tourism.dependencies import get_now
 
 LACH_TRAY = {"lat": 20.8474, "lon": 106.6928}  # station lt-01
@@ -28,7 +28,7 @@ V30_REPORTED = datetime.fromisoformat("2025-11-25T12:10:00+07:00")
 @pytest.fixture(scope="module")
 async def eatery(operator_city):
     """An eatery a few steps from station lt-01."""
-    async with operator_city.state.sessions() as session:
+    async with operator_city.state.resources.sessions() as session:
         return await make_eatery(
             session,
             slug="quan-lach-tray",
@@ -50,7 +50,7 @@ def at(operator_city):
 
 
 async def _import(city, source: str):
-    return await refresh(city.state.sessions, source)
+    return await refresh(city.state.resources.sessions, source)
 
 
 async def _stations(client) -> dict[str, dict]:
@@ -261,7 +261,7 @@ async def test_unusable_urls_change_nothing(operator_city, city_client, tmp_path
 async def test_refreshing_every_n_seconds_survives_failures(operator_city):
     outcomes = []
     await refresh_every(
-        operator_city.state.sessions,
+        operator_city.state.resources.sessions,
         str(FIXTURES / "missing"),
         seconds=0,
         report=outcomes.append,
@@ -270,7 +270,7 @@ async def test_refreshing_every_n_seconds_survives_failures(operator_city):
     assert len(outcomes) == 2 and all(isinstance(o, FeedError) for o in outcomes)
     outcomes.clear()
     await refresh_every(
-        operator_city.state.sessions,
+        operator_city.state.resources.sessions,
         str(FIXTURES / "v3.0"),
         seconds=0.01,
         report=outcomes.append,

@@ -85,7 +85,7 @@ def _check_common(feeds: dict, public_api_url: str) -> None:
 
 async def test_seeded_city_feeds_validate(app, client, seeded):
     feeds = await published_feeds(client)
-    _check_common(feeds, app.state.settings.public_api_url)
+    _check_common(feeds, app.state.resources.settings.public_api_url)
     information = feeds["station_information"]["data"]["stations"]
     status = {s["station_id"]: s for s in feeds["station_status"]["data"]["stations"]}
     assert len(information) >= seeded["stations"]
@@ -186,7 +186,7 @@ def test_system_metadata_is_configurable(monkeypatch):
     from pydantic import ValidationError
 
     from tourism.bikeshare.config import GbfsSettings
-    from tourism.bikeshare.gbfs import system_information
+    from tourism.bikeshare.publishing import system_information
 
     monkeypatch.setenv("TOURISM_GBFS_OPENING_HOURS", "Mo-Su 05:00-22:00")
     monkeypatch.setenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", "opendata@haiphong.gov.vn")
@@ -206,20 +206,34 @@ def test_system_metadata_is_configurable(monkeypatch):
 
 def test_production_refuses_the_placeholder_contact(monkeypatch):
     """Every feed publishes feed_contact_email: production must set a real one."""
-    from tourism.bikeshare.config import get_gbfs_settings
+    from tourism.bikeshare.config import GbfsSettings
     from tourism.config import Settings
     from tourism.main import create_app
 
     production = Settings(environment="production", secret_key="p" * 32, database_url="x")
     monkeypatch.delenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", raising=False)
-    get_gbfs_settings.cache_clear()
     with pytest.raises(ValueError, match="TOURISM_GBFS_FEED_CONTACT_EMAIL"):
         create_app(production)
+    with pytest.raises(ValueError, match="TOURISM_GBFS_FEED_CONTACT_EMAIL"):
+        create_app(production, gbfs=GbfsSettings())  # settings handed in are checked too
     create_app(production.model_copy(update={"environment": "test"}))  # only production
     monkeypatch.setenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", "xedap@haiphong.gov.vn")
-    get_gbfs_settings.cache_clear()
-    try:
-        assert create_app(production).title
-    finally:
-        monkeypatch.undo()
-        get_gbfs_settings.cache_clear()
+    assert create_app(production).title
+
+
+async def test_feeds_publish_the_settings_the_app_was_made_with(settings, monkeypatch):
+    """Read once, when the app is made: the environment changing later changes nothing."""
+    import httpx
+
+    from tourism.bikeshare.config import GbfsSettings
+    from tourism.main import create_app
+
+    gbfs = GbfsSettings(feed_contact_email="xedap@haiphong.gov.vn", name_en="Harbour Bikes")
+    application = create_app(settings, gbfs=gbfs, background=False)
+    monkeypatch.setenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", "someone-else@example.com")
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            data = (await http.get("/gbfs/v3/system_information.json")).json()["data"]
+    assert data["feed_contact_email"] == "xedap@haiphong.gov.vn"
+    assert {"text": "Harbour Bikes", "language": "en"} in data["name"]

@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.helpers import local, make_eatery, tomorrow
-from tourism.eateries.service import PUBLIC_JSON, public_columns, public_fields
+from tourism.eateries.card import PUBLIC_JSON, public_columns, public_fields
 from tourism.search.schemas import SearchResults, Suggestions
-from tourism.search.service import EATERY_OPEN_NOW
 
 OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
 
@@ -286,7 +285,7 @@ async def test_the_card_postgresql_builds_is_the_public_card(session, approved_r
         row.id: public_fields(row)
         for row in await session.execute(select(*public_columns()), {"now": now})
     }
-    card = PUBLIC_JSON.format(e="e", open_now=EATERY_OPEN_NOW)
+    card = PUBLIC_JSON.format(e="e")
     built = await session.execute(
         text(f"SELECT e.id, {card} AS card FROM eateries AS e"), {"now": now}
     )

@@ -2,24 +2,24 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
 from tourism.accounts.models import User
 from tourism.accounts.security import user_id_from_token
 from tourism.accounts.service import active_user
-from tourism.dependencies import SessionDep
+from tourism.dependencies import SessionDep, SettingsDep
 from tourism.exceptions import Forbidden, NotAuthenticated
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 async def current_user(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
 ) -> User:
     if not token:
         raise NotAuthenticated("log in first: send `Authorization: Bearer <token>`")
-    user_id = user_id_from_token(token, request.app.state.settings)
+    user_id = user_id_from_token(token, settings)
     return await active_user(session, user_id)
 
 

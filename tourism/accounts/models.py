@@ -8,7 +8,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base, Timestamps
+from tourism.database import Base, Timestamps, check_in
 from tourism.exceptions import on_violation
 
 ROLES = ("tourist", "vendor", "moderator", "admin", "operator")
@@ -36,7 +36,7 @@ class User(Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
     __table_args__ = (
-        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
+        check_in("role", ROLES),
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint("strpos(display_name, '@') = 0", name="display_name_not_email"),
     )

@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from tourism.accounts import service
 from tourism.accounts.dependencies import AdminUser, CurrentUser
 from tourism.accounts.schemas import StaffCreate, Token, UserCreate, UserPrivate, VendorEateries
-from tourism.dependencies import ClientAddressDep, IdPath, NowDep, SessionDep
+from tourism.dependencies import ClientAddressDep, IdPath, NowDep, SessionDep, SettingsDep
 from tourism.exceptions import DomainError
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -46,11 +46,13 @@ admin = APIRouter(prefix="/admin", tags=["administration"])
     summary="Create a tourist account",
 )
 async def register(
-    request: Request, session: SessionDep, now: NowDep, address: ClientAddressDep, body: UserCreate
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    address: ClientAddressDep,
+    body: UserCreate,
 ) -> dict:
-    await service.count_registration(
-        session, address=address, settings=request.app.state.settings, now=now
-    )
+    await service.count_registration(session, address=address, settings=settings, now=now)
     await session.commit()  # counted even when the e-mail turns out to be taken
     user = await service.create_user(session, data=body)
     view = await service.private_view(session, user)
@@ -67,8 +69,8 @@ async def register(
     },
 )
 async def token(
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     address: ClientAddressDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -78,7 +80,7 @@ async def token(
         email=form.username,
         password=form.password,
         address=address,
-        settings=request.app.state.settings,
+        settings=settings,
         now=now,
     )
     return {"access_token": access_token, "token_type": "bearer", "expires_in": lifetime}

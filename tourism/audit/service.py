@@ -1,7 +1,9 @@
 """The audit log: who changed what, written in the changer's own transaction."""
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.audit.models import AuditEntry
@@ -28,3 +30,25 @@ async def record(
             after=after,
         )
     )
+
+
+async def entries(
+    session: AsyncSession,
+    *,
+    limit: int,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    actor_id: int | None = None,
+    before: datetime | None = None,
+) -> list[AuditEntry]:
+    """The newest entries first, filtered by what the caller names."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if actor_id:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    if before:
+        query = query.where(AuditEntry.at < before)
+    return list(await session.scalars(query))

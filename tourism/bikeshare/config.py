@@ -1,9 +1,8 @@
 """What the published GBFS feeds say about the system (prefix ``TOURISM_GBFS_``).
 
 The defaults describe the development city; a deployment sets its operator's real values.
+Read once per app, by `create_app`, which hands them to the app's resources.
 """
-
-from functools import lru_cache
 
 from pydantic import EmailStr, Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,8 +55,3 @@ class GbfsSettings(BaseSettings):
             raise ValueError(
                 "TOURISM_GBFS_FEED_CONTACT_EMAIL must be set in production: every feed publishes it"
             )
-
-
-@lru_cache
-def get_gbfs_settings() -> GbfsSettings:
-    return GbfsSettings()

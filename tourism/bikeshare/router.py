@@ -1,14 +1,13 @@
 import hashlib
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from tourism.accounts.dependencies import OperatorUser
-from tourism.bikeshare import gbfs as feeds
+from tourism.bikeshare import publishing as feeds
 from tourism.bikeshare import service
-from tourism.bikeshare.config import GbfsSettings, get_gbfs_settings
+from tourism.bikeshare.dependencies import GbfsSettingsDep, PublishedAt
 from tourism.bikeshare.schemas import (
     StationPublic,
     StationsPublic,
@@ -16,7 +15,16 @@ from tourism.bikeshare.schemas import (
     StationStatusReport,
 )
 from tourism.conditional import not_modified
-from tourism.dependencies import LatQuery, LimitQuery, LonQuery, NowDep, RadiusQuery, SessionDep
+from tourism.dependencies import (
+    LatQuery,
+    LimitQuery,
+    LonQuery,
+    NowDep,
+    RadiusQuery,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+)
 
 router = APIRouter(prefix="/stations", tags=["bike share"])
 operator = APIRouter(prefix="/operator", tags=["bike share"])
@@ -25,7 +33,7 @@ gbfs = APIRouter(prefix=feeds.PATH, tags=["GBFS v3.0"])
 
 @router.get("/nearby", response_model=StationsPublic, summary="Bike stations nearest first")
 async def stations_nearby(
-    session: SessionDep,
+    session: ReadSessionDep,
     now: NowDep,
     lat: LatQuery,
     lon: LonQuery,
@@ -41,7 +49,7 @@ StationIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Z
 
 
 @router.get("/{station_id}", response_model=StationPublic, summary="One bike station")
-async def station_detail(session: SessionDep, now: NowDep, station_id: StationIdPath) -> dict:
+async def station_detail(session: ReadSessionDep, now: NowDep, station_id: StationIdPath) -> dict:
     return await service.station(session, station_id=station_id, now=now)
 
 
@@ -64,27 +72,10 @@ async def push_station_status(
 # -- GBFS v3.0 --------------------------------------------------------------------------------
 
 
-async def gbfs_settings() -> GbfsSettings:
-    return get_gbfs_settings()
-
-
-GbfsSettingsDep = Annotated[GbfsSettings, Depends(gbfs_settings)]
 FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}}, "description": "The file (GBFS v3.0)"},
     304: {"description": "Unchanged since the ETag sent in If-None-Match"},
 }
-
-
-async def _published_at(request: Request) -> datetime:
-    """When this service started publishing: `last_updated` of the files that only change
-    with the configuration."""
-    state = request.app.state
-    if not hasattr(state, "gbfs_published_at"):
-        state.gbfs_published_at = datetime.now(UTC).replace(microsecond=0)
-    return state.gbfs_published_at
-
-
-PublishedAt = Annotated[datetime, Depends(_published_at)]
 
 
 def _feed(request: Request, document: dict[str, Any]) -> Response:
@@ -97,8 +88,10 @@ def _feed(request: Request, document: dict[str, Any]) -> Response:
 
 
 @gbfs.get("/gbfs.json", response_class=Response, responses=FEED_RESPONSES, summary="Discovery")
-async def gbfs_discovery(request: Request, published_at: PublishedAt) -> Response:
-    base_url = request.app.state.settings.public_api_url
+async def gbfs_discovery(
+    request: Request, settings: SettingsDep, published_at: PublishedAt
+) -> Response:
+    base_url = settings.public_api_url
     return _feed(request, feeds.discovery(base_url=base_url, published_at=published_at))
 
 
@@ -131,7 +124,7 @@ async def gbfs_vehicle_types(request: Request, published_at: PublishedAt) -> Res
     summary="Every station: names, place, capacity",
 )
 async def gbfs_station_information(
-    request: Request, session: SessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
+    request: Request, session: ReadSessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
 ) -> Response:
     document = await feeds.station_information(
         session, ttl=settings.ttl_seconds, published_at=published_at
@@ -146,7 +139,7 @@ async def gbfs_station_information(
     summary="Every station's bikes and free docks, as last reported",
 )
 async def gbfs_station_status(
-    request: Request, session: SessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
+    request: Request, session: ReadSessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
 ) -> Response:
     document = await feeds.station_status(
         session, ttl=settings.ttl_seconds, published_at=published_at

@@ -13,8 +13,8 @@ from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
 from tourism import locks
 from tourism.audit.service import record
-from tourism.bikeshare.feeds import FeedError, Skipped, Snapshot, parse_status_entries
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
+from tourism.bikeshare.operator_feeds import FeedError, Skipped, Snapshot, parse_status_entries
 from tourism.bikeshare.schemas import StationCreate, StationStatusIn, StationStatusUpdate
 from tourism.database import upsert_returning_id
 from tourism.exceptions import NotFound

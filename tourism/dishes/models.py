@@ -1,5 +1,4 @@
 from sqlalchemy import (
-    CheckConstraint,
     Computed,
     ForeignKey,
     Identity,
@@ -13,7 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base, Timestamps
+from tourism.database import Base, Timestamps, check_in
 
 
 class Dish(Timestamps, Base):
@@ -45,7 +44,7 @@ class DishName(Base):
 
     __table_args__ = (
         UniqueConstraint("dish_id", "name"),
-        CheckConstraint("kind IN ('vi', 'en', 'alias')", name="kind"),
+        check_in("kind", ("vi", "en", "alias")),
         Index(
             "ix_dish_names_folded_trgm",
             "folded",

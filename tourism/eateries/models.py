@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base, Timestamps
+from tourism.database import Base, Timestamps, check_in
 
 KINDS = (
     "restaurant",
@@ -32,10 +32,6 @@ KINDS = (
     "dessert_shop",
 )
 STATUSES = ("active", "closed")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Eatery(Timestamps, Base):
@@ -75,8 +71,8 @@ class Eatery(Timestamps, Base):
     verified: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     __table_args__ = (
-        CheckConstraint(_in("kind", KINDS), name="kind"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
+        check_in("kind", KINDS),
+        check_in("status", STATUSES),
         CheckConstraint("rating_count >= 0", name="rating_count"),
         CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
         UniqueConstraint("osm_type", "osm_id"),

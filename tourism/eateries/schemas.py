@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from tourism import hours
+from tourism.eateries import card
 from tourism.eateries.models import KINDS, STATUSES
 from tourism.exceptions import InvalidInput
 from tourism.schemas import (
@@ -71,6 +72,11 @@ class EateryPublic(BaseModel):
     rating: float | None = Field(description="Average stars of approved reviews; null until one")
     rating_count: int
     open_now: bool | None = Field(description="Null when the opening hours are unknown")
+
+
+# The card's fields are defined in tourism.eateries.card; this schema documents them.
+if tuple(EateryPublic.model_fields) != card.NAMES:
+    raise RuntimeError(f"EateryPublic's fields are not the card's: {card.NAMES}")
 
 
 class EateryNearby(EateryPublic):

@@ -4,29 +4,18 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    DateTime,
-    Float,
-    Integer,
-    Select,
-    bindparam,
-    case,
-    delete,
-    exists,
-    func,
-    select,
-    text,
-)
+from sqlalchemy import Float, Integer, Select, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.bbox import BBox
-from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
 from tourism import hours, locks
 from tourism.database import fetch_rows, upsert_returning_id
 from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
+from tourism.eateries import opening
+from tourism.eateries.card import public_columns, public_fields
 from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
 from tourism.eateries.schemas import EateryCreate
 from tourism.exceptions import InvalidInput, NotFound
@@ -35,66 +24,6 @@ from tourism.menus.models import MenuItem
 # A refresh keeps at least this much of the window ahead of now.
 WINDOW_MARGIN = timedelta(days=2)
 INTERVAL_COLUMNS = ("eatery_id", "opens_at", "closes_at")
-
-
-# Statements are built once per shape and bound per request: building a SQLAlchemy statement
-# costs more than running the indexed query it describes.
-NOW = bindparam("now", type_=DateTime(timezone=True))
-
-
-def open_now_filter():
-    """Open at :now, from the precomputed intervals (an index range scan per eatery)."""
-    return exists().where(
-        EateryOpenInterval.eatery_id == Eatery.id,
-        EateryOpenInterval.opens_at <= NOW,
-        EateryOpenInterval.closes_at > NOW,
-    )
-
-
-def public_columns() -> list:
-    """The columns every public eatery listing carries (binds :now)."""
-    return [
-        Eatery.id,
-        Eatery.slug,
-        Eatery.name_vi,
-        Eatery.name_en,
-        Eatery.kind,
-        Eatery.address,
-        Eatery.ward,
-        Eatery.district,
-        func.ST_X(Eatery.location).label("lon"),
-        func.ST_Y(Eatery.location).label("lat"),
-        Eatery.rating_avg,
-        Eatery.rating_count,
-        case((Eatery.opening_hours.is_(None), None), else_=open_now_filter()).label("open_now"),
-    ]
-
-
-def public_fields(row: Any) -> dict[str, Any]:
-    """The public card of an eatery, from a row of `public_columns()`."""
-    return {
-        "id": row.id,
-        "slug": row.slug,
-        "name_vi": row.name_vi,
-        "name_en": row.name_en,
-        "kind": row.kind,
-        "address": row.address,
-        "ward": row.ward,
-        "district": row.district,
-        "location": point(row.lon, row.lat),
-        "rating": float(row.rating_avg) if row.rating_avg is not None else None,
-        "rating_count": row.rating_count,
-        "open_now": row.open_now,
-    }
-
-
-# The same card built by PostgreSQL, as compact JSON text, for eatery alias {e} and an
-# `open_now` expression: the search's hot path sends it on without decoding it (tests hold the
-# two equal).
-PUBLIC_JSON = """(SELECT row_to_json(card)::text FROM (
-    SELECT {e}.id, {e}.slug, {e}.name_vi, {e}.name_en, {e}.kind, {e}.address, {e}.ward,
-           {e}.district, ST_AsGeoJSON({e}.location, 7)::json AS location,
-           {e}.rating_avg::float8 AS rating, {e}.rating_count, {open_now} AS open_now) AS card)"""
 
 
 async def dish_id_for(session: AsyncSession, slug: str) -> int:
@@ -109,7 +38,7 @@ def _with_filters(query: Select, *, open_now: bool, with_dish: bool) -> Select:
     """Active eateries; open at :now if asked; serving dish :dish_id (with its price) if asked."""
     query = query.where(Eatery.status == "active")
     if open_now:
-        query = query.where(open_now_filter())
+        query = query.where(opening.open_at())
     if with_dish:
         query = query.join(
             MenuItem,
@@ -139,6 +68,8 @@ def _dish_fields(row: Any) -> dict[str, Any] | None:
     }
 
 
+# Statements are built once per shape and bound per request: building a SQLAlchemy statement
+# costs more than running the indexed query it describes.
 @lru_cache(maxsize=8)
 def _nearby_statement(open_now: bool, with_dish: bool) -> Select:
     here = geography_of(

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
 
-from tourism.dependencies import SessionDep
+from tourism.dependencies import ReadSessionDep, SessionsDep, SettingsDep
 from tourism.exceptions import NotFound
 from tourism.opendata import service
 from tourism.opendata.schemas import OpenDataCatalogue
@@ -13,8 +13,7 @@ FileName = Annotated[str, Path(max_length=40, pattern=r"^[a-z]+\.(csv|geojson)$"
 
 
 @router.get("", response_model=OpenDataCatalogue, summary="The open data sets and their licences")
-async def catalogue(request: Request, session: SessionDep) -> dict:
-    settings = request.app.state.settings
+async def catalogue(request: Request, session: ReadSessionDep, settings: SettingsDep) -> dict:
     return await service.catalogue(
         session,
         base_url=str(request.url_for("open_data_file", file="x")).rsplit("/", 1)[0],
@@ -30,12 +29,13 @@ async def catalogue(request: Request, session: SessionDep) -> dict:
     responses={200: {"content": {service.MEDIA["csv"]: {}, service.MEDIA["geojson"]: {}}}},
     summary="One data set as a file, streamed",
 )
-async def open_data_file(request: Request, session: SessionDep, file: FileName):
+async def open_data_file(
+    session: ReadSessionDep, sessions: SessionsDep, settings: SettingsDep, file: FileName
+):
     """`eateries.geojson`, `eateries.csv`, `dishes.csv`, `menu.csv`, `stations.geojson`."""
     dataset = service.BY_FILE.get(file)
     if dataset is None:
         raise NotFound(f"no open data file {file!r}; see /api/v1/open-data")
-    settings = request.app.state.settings
     licence = service.licence(
         dataset,
         default=settings.open_data_licence,
@@ -43,7 +43,8 @@ async def open_data_file(request: Request, session: SessionDep, file: FileName):
         has_osm_rows=await service.has_osm_rows(session),
     )
     export = service.EXPORTS[dataset.id]
-    sessions = request.app.state.sessions
+    # The rows stream on write-engine sessions of their own: asyncpg opens a server-side cursor
+    # only in a transaction, and the stream outlives the request's session.
     if file.endswith(".csv"):
         body = service.csv_stream(sessions, export.query(), export.csv_columns)
         media_type = service.MEDIA["csv"]

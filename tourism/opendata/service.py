@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from geo.geojson import point
 from tourism import changes
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
+from tourism.changes import Versioned
 from tourism.dishes.models import Dish
 from tourism.eateries.models import Eatery
 from tourism.hours import TZ
@@ -45,7 +46,7 @@ class Dataset:
     title: str
     description: str
     formats: tuple[str, ...]
-    tables: tuple[str, ...]  # what its `updated_at` follows
+    tables: tuple[Versioned, ...]  # what its `updated_at` follows
     # Rows may come from OpenStreetMap (eatery names, places): then the data set is ODbL.
     osm_derived: bool = False
 
@@ -58,7 +59,7 @@ DATASETS = (
         "website, cuisine, OpenStreetMap opening hours, rating from approved reviews; rows "
         "imported from OpenStreetMap carry their osm_ref.",
         ("geojson", "csv"),
-        ("eateries",),
+        (Versioned.EATERIES,),
         osm_derived=True,
     ),
     Dataset(
@@ -67,7 +68,7 @@ DATASETS = (
         "The dish catalogue: slug, Vietnamese and English names, category, descriptions and the "
         "other names people use.",
         ("csv",),
-        ("dishes",),
+        (Versioned.DISHES,),
     ),
     Dataset(
         "menu",
@@ -75,7 +76,7 @@ DATASETS = (
         "Which active eatery serves which dish, at what price in whole VND, and whether it is "
         "available now.",
         ("csv",),
-        ("menu_items", "eateries", "dishes"),
+        (Versioned.MENU_ITEMS, Versioned.EATERIES, Versioned.DISHES),
         osm_derived=True,
     ),
     Dataset(
@@ -83,7 +84,7 @@ DATASETS = (
         "Public bike-share stations",
         "Bike-share stations: position, capacity and the latest reported bikes and free docks.",
         ("geojson",),
-        ("bike_stations", "bike_station_status"),
+        (Versioned.BIKE_STATIONS, Versioned.BIKE_STATION_STATUS),
     ),
 )
 BY_FILE = {f"{d.id}.{fmt}": d for d in DATASETS for fmt in d.formats}

@@ -13,15 +13,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base, Timestamps
+from tourism.database import Base, Timestamps, check_in
 
 TARGET_KINDS = ("search", "dish", "eatery", "station")
 CLIENT_KINDS = ("ios", "android", "desktop", "bot", "other")
 ORIGINS = ("api", "cli")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class QrCode(Timestamps, Base):
@@ -49,8 +45,8 @@ class QrCode(Timestamps, Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
     __table_args__ = (
-        CheckConstraint(_in("target_kind", TARGET_KINDS), name="target_kind"),
-        CheckConstraint(_in("origin", ORIGINS), name="origin"),
+        check_in("target_kind", TARGET_KINDS),
+        check_in("origin", ORIGINS),
         CheckConstraint(
             "num_nonnulls(target_query, dish_id, eatery_id, station_id) = 1"
             " AND (target_kind = 'search') = (target_query IS NOT NULL)"
@@ -73,7 +69,7 @@ class QrScan(Base):
     client: Mapped[str] = mapped_column(String(8))
 
     __table_args__ = (
-        CheckConstraint(_in("client", CLIENT_KINDS), name="client"),
+        check_in("client", CLIENT_KINDS),
         # Stats: a code's scans in a time range.
         Index("ix_qr_scans_code_id_scanned_at", "code_id", "scanned_at"),
     )

@@ -17,6 +17,7 @@ from tourism.conditional import not_modified
 from tourism.dependencies import ClientAddressDep, LimitQuery, NowDep, OffsetQuery, SessionDep
 from tourism.exceptions import Gone, NotFound, domain_error_response
 from tourism.qrcodes import service
+from tourism.qrcodes.dependencies import ScansDep, UrlsDep
 from tourism.qrcodes.schemas import (
     CAMPAIGN_PATTERN,
     CampaignStats,
@@ -26,7 +27,6 @@ from tourism.qrcodes.schemas import (
     QrCodesPublic,
     QrCodeUpdate,
 )
-from tourism.qrcodes.service import PublicUrls
 from tourism.schemas import Day
 
 router = APIRouter(tags=["qr codes"])
@@ -46,13 +46,6 @@ NO_STORE = {"Cache-Control": "no-store"}
 IMAGE_CACHE = "private, max-age=86400"
 
 
-async def public_urls(request: Request) -> PublicUrls:
-    return PublicUrls.of(request.app.state.settings)
-
-
-UrlsDep = Annotated[PublicUrls, Depends(public_urls)]
-
-
 # -- the scan ---------------------------------------------------------------------------------
 
 
@@ -63,11 +56,13 @@ UrlsDep = Annotated[PublicUrls, Depends(public_urls)]
     responses={302: {"description": "To the deep link"}, 404: {}, 410: {"description": "Off"}},
     summary="Scan a QR code: count it (a few times a minute per client) and go to its deep link",
 )
-async def scan(request: Request, code: str, now: NowDep, address: ClientAddressDep) -> Response:
+async def scan(
+    request: Request, recorder: ScansDep, code: str, now: NowDep, address: ClientAddressDep
+) -> Response:
     # Every answer is no-store: each scan must reach us to be counted, and a code turned off
     # and on again must not stay "gone" in a cache.
     try:
-        location = await request.app.state.scans.scan(
+        location = await recorder.scan(
             code,
             at=now,
             user_agent=request.headers.get("user-agent", ""),

@@ -17,7 +17,7 @@ from sqlalchemy import text as sql_text  # `text` is a column name below
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tourism.database import Base, Timestamps
+from tourism.database import Base, Timestamps, check_in
 from tourism.exceptions import on_violation
 
 STATUSES = ("pending", "approved", "rejected", "flagged", "removed")
@@ -71,7 +71,7 @@ class Review(Timestamps, Base):
             sql_text("md5(lower(btrim(text)))"),
             postgresql_where=sql_text("text IS NOT NULL"),
         ),
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status"),
+        check_in("status", STATUSES),
     )
 
 

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from tourism.accounts.dependencies import CurrentUser, StaffUser, TouristUser, VendorUser
 from tourism.dependencies import (
@@ -10,7 +10,9 @@ from tourism.dependencies import (
     LimitQuery,
     NowDep,
     OffsetQuery,
+    ReadSessionDep,
     SessionDep,
+    SettingsDep,
 )
 from tourism.limits.service import address_bucket
 from tourism.reviews import service
@@ -37,16 +39,15 @@ moderation = APIRouter(prefix="/moderation", tags=["moderation"])
     summary="Rate and review an eatery (again: edits your review)",
 )
 async def submit_review(
-    request: Request,
     response: Response,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     address: ClientAddressDep,
     author: TouristUser,
     eatery_id: IdPath,
     body: ReviewIn,
 ) -> dict:
-    settings = request.app.state.settings
     buckets = {
         f"review:user:{author.id}": settings.reviews_per_account_hour,
         address_bucket(
@@ -69,7 +70,7 @@ async def submit_review(
     summary="Approved reviews, newest first",
 )
 async def eatery_reviews(
-    session: SessionDep,
+    session: ReadSessionDep,
     eatery_id: IdPath,
     limit: LimitQuery = 20,
     offset: OffsetQuery = 0,

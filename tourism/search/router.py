@@ -1,7 +1,6 @@
 from typing import Annotated
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from tourism.dependencies import (
     PRINTABLE,
@@ -9,28 +8,23 @@ from tourism.dependencies import (
     LonQuery,
     NowDep,
     RadiusQuery,
+    SettingsDep,
 )
 from tourism.responses import model_json
 from tourism.search import service
+from tourism.search.dependencies import QueryCacheDep, SearchPoolDep, SuggestCacheDep
 from tourism.search.schemas import SearchResults, Suggestions
 
 router = APIRouter(prefix="/search", tags=["search"])
-
-
-async def search_pool(request: Request) -> asyncpg.Pool:
-    """The search's bare read-only pool (made in the app's lifespan; tourism.database)."""
-    return request.app.state.search_reads
-
-
-SearchPoolDep = Annotated[asyncpg.Pool, Depends(search_pool)]
 
 MAX_QUERY = 100
 
 
 @router.get("", response_model=SearchResults, summary="Eateries serving the dish you typed")
 async def search(
-    request: Request,
     pool: SearchPoolDep,
+    cache: QueryCacheDep,
+    settings: SettingsDep,
     now: NowDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=PRINTABLE)],
     lat: LatQuery | None = None,
@@ -48,7 +42,7 @@ async def search(
         q=q,
         now=now,
         limit=limit,
-        cursor_secret=request.app.state.settings.secret_key.get_secret_value().encode(),
+        cursor_secret=settings.secret_key.get_secret_value().encode(),
         lat=lat,
         lon=lon,
         radius_m=radius_m,
@@ -57,17 +51,16 @@ async def search(
         min_rating=min_rating,
         sort=sort,
         cursor=cursor,
-        cache=request.app.state.query_cache,
+        cache=cache,
     )
     return model_json(results)
 
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions as you type")
 async def suggest(
-    request: Request,
     pool: SearchPoolDep,
+    cache: SuggestCacheDep,
     q: Annotated[str, Query(min_length=2, max_length=MAX_QUERY, pattern=PRINTABLE)],
     limit: Annotated[int, Query(ge=1, le=10)] = 8,
 ) -> Response:
-    cache = request.app.state.suggest_cache
     return model_json({"items": await service.suggest(pool, q=q, limit=limit, cache=cache)})

@@ -35,9 +35,11 @@ import asyncpg
 import orjson
 
 from tourism.database import Positional
-from tourism.eateries.service import PUBLIC_JSON
+from tourism.eateries.card import PUBLIC_JSON
+from tourism.eateries.opening import open_at_sql
 from tourism.exceptions import InvalidInput
 from tourism.schemas import MAX_ID
+from tourism.search.models import SearchCatalogue
 
 Sort = Literal["relevance", "distance", "price", "rating"]
 
@@ -65,17 +67,10 @@ NAME_SCORE = """
     + CASE WHEN strpos(lower({name}), {raw}) > 0 THEN 0.2 ELSE 0 END
 """
 
-CATALOGUE = "(SELECT version FROM search_catalogue)"
+# Moved by writes to tourism.changes.CATALOGUE_TABLES.
+CATALOGUE = f"(SELECT version FROM {SearchCatalogue.__tablename__})"
 
 DISH_FIELDS = ("slug", "name_vi", "name_en", "price_vnd")
-
-OPEN_NOW = """EXISTS (SELECT 1 FROM eatery_open_intervals AS oi
-    WHERE oi.eatery_id = {eatery} AND oi.opens_at <= :now AND oi.closes_at > :now)"""
-# The eatery's `open_now` in its public card: null when its hours are unknown.
-EATERY_OPEN_NOW = (
-    f"CASE WHEN e.opening_hours IS NULL THEN NULL ELSE {OPEN_NOW.format(eatery='e.id')} END"
-)
-
 
 # -- understanding the text ---------------------------------------------------------------------
 
@@ -130,6 +125,11 @@ SELECT {CATALOGUE} AS catalogue,
 )
 
 
+# Not one class with the tiles' LayerCache, whose layers each carry the versions of their own
+# tables and are checked against versions read before the cache: here the hot path reads the
+# cache knowing no version, and the statement that answers reads the catalogue's (`search`
+# throws away an answer built on an older one). Reading it first would cost a round trip,
+# ~0.2 ms of a request at ~600 req/s; per-entry versions would only keep dead answers around.
 class QueryCache:
     """The last `size` answers that depend only on a key (a query string) and on the names in
     the catalogue, all for one version of the catalogue: a new version forgets them all."""
@@ -219,7 +219,7 @@ def _offers(shape: Shape) -> str:
     if shape.radius:
         filters.append(f"ST_DWithin(m.location::geography, {HERE}, :radius_m, false)")
     if shape.open_now:
-        filters.append(OPEN_NOW.format(eatery="m.eatery_id"))
+        filters.append(open_at_sql("m.eatery_id"))
     if shape.max_price:
         filters.append("m.price_vnd <= :max_price_vnd")
     if shape.min_rating:
@@ -246,7 +246,7 @@ def _named(shape: Shape) -> str:
     if shape.radius:
         filters.append(f"ST_DWithin(e.location::geography, {HERE}, :radius_m, false)")
     if shape.open_now:
-        filters.append(OPEN_NOW.format(eatery="e.id"))
+        filters.append(open_at_sql("e.id"))
     if shape.min_rating:
         filters.append("e.rating_avg >= :min_rating")
     return f"""
@@ -305,7 +305,7 @@ page AS (
 )
 SELECT v.catalogue, r.* FROM (SELECT {CATALOGUE} AS catalogue) AS v
 LEFT JOIN LATERAL (
-    SELECT e.id, {PUBLIC_JSON.format(e="e", open_now=EATERY_OPEN_NOW)} AS eatery,
+    SELECT e.id, {PUBLIC_JSON.format(e="e")} AS eatery,
            page.distance_m, page.score, page.sort_key, page.dish_ids, page.prices
     FROM page JOIN eateries AS e ON e.id = page.eatery_id
 ) AS r ON true

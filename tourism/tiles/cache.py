@@ -29,7 +29,12 @@ class Layer:
 
 
 class LayerCache:
-    """Least recently used layers, at most `max_bytes` of tile data in all."""
+    """Least recently used layers, at most `max_bytes` of tile data in all.
+
+    Each layer is checked against the versions of its own tables (tourism.changes), read before
+    the cache, and against the clock: live bike counts leave the eatery layers alone. Search's
+    QueryCache keeps one version for all its entries instead (why: see there).
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes

@@ -3,20 +3,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from tourism.conditional import not_modified
-from tourism.dependencies import DishQuery, NowDep, SessionDep
+from tourism.dependencies import DishQuery, NowDep, ReadSessionDep, SettingsDep
 from tourism.exceptions import InvalidInput
 from tourism.tiles import service
-from tourism.tiles.cache import LayerCache
+from tourism.tiles.dependencies import TileCacheDep
 
 router = APIRouter(prefix="/tiles", tags=["map tiles"])
 
 MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 ZoomPath = Annotated[int, Path(ge=0, le=service.MAX_ZOOM, description="Zoom level")]
 TilePath = Annotated[int, Path(ge=0, description="Tile column or row, 0 to 2^z - 1")]
-
-
-def layer_cache(request: Request) -> LayerCache:
-    return request.app.state.tile_cache
 
 
 @router.get(
@@ -30,7 +26,9 @@ def layer_cache(request: Request) -> LayerCache:
 )
 async def vector_tile(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
+    cache: TileCacheDep,
+    settings: SettingsDep,
     now: NowDep,
     z: ZoomPath,
     x: TilePath,
@@ -48,10 +46,9 @@ async def vector_tile(
     for name, value in (("x", x), ("y", y)):
         if value >= side:
             raise InvalidInput(name, f"{name} must be between 0 and {side - 1} at zoom {z}")
-    settings = request.app.state.settings
     tile = await service.tile(
         session,
-        cache=layer_cache(request),
+        cache=cache,
         request=service.TileRequest(z=z, x=x, y=y, dish=dish, open_now=open_now),
         now=now,
         max_features=settings.tile_max_features,

@@ -14,7 +14,9 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism import changes
+from tourism.changes import Versioned
 from tourism.database import fetch_rows
+from tourism.eateries.opening import NEXT_INTERVAL, open_now_sql
 from tourism.eateries.service import dish_id_for
 from tourism.tiles.cache import Layer, LayerCache
 
@@ -24,8 +26,14 @@ BUFFER = 64  # points this close outside the tile are drawn too, so symbols are 
 # A layer without clock-dependent attributes is still re-rendered after this long.
 LONGEST_VALIDITY = timedelta(days=1)
 
-EATERY_TABLES = ("dishes", "eateries", "eatery_open_intervals", "menu_items")
-STATION_TABLES = ("bike_station_status", "bike_stations")
+# What each layer is made from: a cached layer is exact while their versions stand.
+EATERY_TABLES = (
+    Versioned.DISHES,
+    Versioned.EATERIES,
+    Versioned.EATERY_OPEN_INTERVALS,
+    Versioned.MENU_ITEMS,
+)
+STATION_TABLES = (Versioned.BIKE_STATION_STATUS, Versioned.BIKE_STATIONS)
 
 # The tile's Web Mercator envelope, and the WGS84 box (tile plus buffer) that the GiST index on
 # `eateries.location` / `bike_stations.location` (plain geometry, SRID 4326) answers with `&&`.
@@ -34,25 +42,6 @@ bounds AS (
     SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
            ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER / EXTENT}), 4326) AS area
 )"""
-
-# The next opening-hours interval of an eatery that has not ended yet: open now when it has
-# begun, and the instant its open-now flips is the interval's end (open) or start (closed).
-# Intervals do not overlap, so the first to close is the first to open; one index-only probe
-# of ix_eatery_open_intervals_next.
-NEXT_INTERVAL = """
-LEFT JOIN LATERAL (
-    SELECT i.opens_at, i.closes_at FROM eatery_open_intervals AS i
-     WHERE i.eatery_id = {eatery} AND i.closes_at > :now
-     ORDER BY i.closes_at LIMIT 1
-) AS nx ON true"""
-
-
-def _versions_of(tables: tuple[str, ...]) -> str:
-    names = ", ".join(f"'{t}'" for t in tables)
-    return (
-        "(SELECT array_agg(version ORDER BY table_name) FROM data_versions "
-        f"WHERE table_name IN ({names}))"
-    )
 
 
 @lru_cache(maxsize=8)
@@ -107,8 +96,7 @@ WITH {BOUNDS},
 features AS (
     SELECT t.id, t.name_vi AS name, t.kind, t.rating_avg::float8 AS rating,
            t.rating_count AS votes,
-           CASE WHEN t.opening_hours IS NULL THEN NULL
-                ELSE coalesce(t.opens_at <= :now, false) END AS open_now,
+           {open_now_sql("t.opening_hours", "coalesce(t.opens_at <= :now, false)")} AS open_now,
            (SELECT min(mi.price_vnd) FROM menu_items AS mi
              WHERE mi.eatery_id = t.id AND mi.is_available) AS min_price_vnd{dish_price},
            ST_AsMVTGeom(ST_Transform(t.location, 3857), bounds.tile, {EXTENT}, {BUFFER}, true)
@@ -118,7 +106,7 @@ features AS (
 SELECT (SELECT ST_AsMVT(f, 'eateries', {EXTENT}, 'geom', 'id') FROM features AS f) AS data,
        (SELECT min(CASE WHEN opens_at <= :now THEN closes_at ELSE opens_at END) FROM clock)
            AS valid_until,
-       {_versions_of(EATERY_TABLES)} AS version
+       {changes.version_sql(EATERY_TABLES)} AS version
 """)
 
 
@@ -139,7 +127,7 @@ features AS (
 )
 SELECT (SELECT ST_AsMVT(f, 'stations', {EXTENT}, 'geom', 'id') FROM features AS f) AS data,
        NULL::timestamptz AS valid_until,
-       {_versions_of(STATION_TABLES)} AS version
+       {changes.version_sql(STATION_TABLES)} AS version
 """)
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.dishes.models import Dish
+from tourism.eateries.card import public_columns, public_fields
 from tourism.eateries.models import Eatery
-from tourism.eateries.service import public_columns, public_fields
 from tourism.exceptions import NotFound
 from tourism.menus.models import MenuItem
 

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tourism.bikeshare import feeds
-from tourism.bikeshare.feeds import MAX_FEED_BYTES, FeedError, Snapshot
+from tourism.bikeshare import operator_feeds as feeds
+from tourism.bikeshare.operator_feeds import MAX_FEED_BYTES, FeedError, Snapshot
 from tourism.bikeshare.service import ImportReport, apply_snapshot
 from tourism.config import Settings
 from tourism.database import create_engine, create_session_factory
