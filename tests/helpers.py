@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from tourism.eateries.schemas import EateryCreate
 from tourism.eateries.service import upsert_eatery
 from tourism.hours import TZ
-from tourism.menus.schemas import MenuItemIn
+from tourism.menus.schemas import MenuItemCreate
 from tourism.menus.service import replace_menu
 
 
@@ -36,6 +36,6 @@ async def make_eatery(session, *, slug: str, lat: float, lon: float, hours: str 
         await replace_menu(
             session,
             eatery_id=eatery_id,
-            items=[MenuItemIn(dish=d, price_vnd=p) for d, p in menu],
+            items=[MenuItemCreate(dish=d, price_vnd=p) for d, p in menu],
         )
     return eatery_id

@@ -8,7 +8,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from tourism.accounts import service
 from tourism.accounts.dependencies import AdminUser, CurrentUser
-from tourism.accounts.schemas import StaffCreate, Token, UserCreate, UserPrivate, VendorEateries
+from tourism.accounts.schemas import (
+    StaffCreate,
+    Token,
+    UserCreate,
+    UserPrivate,
+    VendorEateriesUpdate,
+)
 from tourism.dependencies import ClientAddressDep, IdPath, NowDep, SessionDep, SettingsDep
 from tourism.exceptions import DomainError
 
@@ -112,7 +118,7 @@ async def create_staff(session: SessionDep, _: AdminUser, body: StaffCreate) -> 
     summary="Set the eateries a vendor may edit",
 )
 async def set_vendor_eateries(
-    session: SessionDep, _: AdminUser, user_id: IdPath, body: VendorEateries
+    session: SessionDep, _: AdminUser, user_id: IdPath, body: VendorEateriesUpdate
 ) -> dict:
     vendor = await service.assign_eateries(session, user_id=user_id, eatery_ids=body.eatery_ids)
     view = await service.private_view(session, vendor)

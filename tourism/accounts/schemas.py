@@ -47,7 +47,7 @@ class StaffCreate(UserCreate):
     eatery_ids: list[int] = Field(default_factory=list, max_length=200)
 
 
-class VendorEateries(StrictModel):
+class VendorEateriesUpdate(StrictModel):
     eatery_ids: list[int] = Field(max_length=200)
 
 

@@ -2,7 +2,7 @@ import hashlib
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from tourism.accounts.dependencies import OperatorUser
 from tourism.bikeshare import publishing as feeds
@@ -117,19 +117,24 @@ async def gbfs_vehicle_types(request: Request, published_at: PublishedAt) -> Res
     return _feed(request, feeds.vehicle_types(published_at=published_at))
 
 
+async def station_feed(
+    session: ReadSessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
+) -> dict:
+    """What both station files are built from: the stations, their ttl, the service's start."""
+    return {"session": session, "ttl": settings.ttl_seconds, "published_at": published_at}
+
+
+StationFeedDep = Annotated[dict, Depends(station_feed)]
+
+
 @gbfs.get(
     "/station_information.json",
     response_class=Response,
     responses=FEED_RESPONSES,
     summary="Every station: names, place, capacity",
 )
-async def gbfs_station_information(
-    request: Request, session: ReadSessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
-) -> Response:
-    document = await feeds.station_information(
-        session, ttl=settings.ttl_seconds, published_at=published_at
-    )
-    return _feed(request, document)
+async def gbfs_station_information(request: Request, feed: StationFeedDep) -> Response:
+    return _feed(request, await feeds.station_information(**feed))
 
 
 @gbfs.get(
@@ -138,10 +143,5 @@ async def gbfs_station_information(
     responses=FEED_RESPONSES,
     summary="Every station's bikes and free docks, as last reported",
 )
-async def gbfs_station_status(
-    request: Request, session: ReadSessionDep, settings: GbfsSettingsDep, published_at: PublishedAt
-) -> Response:
-    document = await feeds.station_status(
-        session, ttl=settings.ttl_seconds, published_at=published_at
-    )
-    return _feed(request, document)
+async def gbfs_station_status(request: Request, feed: StationFeedDep) -> Response:
+    return _feed(request, await feeds.station_status(**feed))

@@ -3,7 +3,7 @@ from pydantic import BaseModel, Field
 from tourism.schemas import LocalDatetime, PriceVnd, Slug, StrictModel
 
 
-class MenuItemIn(StrictModel):
+class MenuItemCreate(StrictModel):
     dish: Slug = Field(description="The dish's slug")
     price_vnd: PriceVnd
     available: bool = True
@@ -14,8 +14,8 @@ class MenuItemUpdate(StrictModel):
     available: bool | None = None
 
 
-class MenuReplace(StrictModel):
-    items: list[MenuItemIn] = Field(max_length=200)
+class MenuUpdate(StrictModel):
+    items: list[MenuItemCreate] = Field(max_length=200)
 
 
 class VendorMenuItem(BaseModel):

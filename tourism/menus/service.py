@@ -25,10 +25,12 @@ from tourism.dishes.models import Dish
 from tourism.exceptions import InvalidInput, NotFound
 from tourism.locks import lock_eatery
 from tourism.menus.models import MenuItem, MenuPriceHistory
-from tourism.menus.schemas import MenuItemIn, MenuItemUpdate
+from tourism.menus.schemas import MenuItemCreate, MenuItemUpdate
 
 
-async def replace_menu(session: AsyncSession, *, eatery_id: int, items: list[MenuItemIn]) -> None:
+async def replace_menu(
+    session: AsyncSession, *, eatery_id: int, items: list[MenuItemCreate]
+) -> None:
     """Make the eatery's menu exactly `items`: upsert these dishes, remove the others.
 
     Locks the eatery first (callers that read the menu before, for the audit, lock earlier).
@@ -145,7 +147,7 @@ async def _audited(
 
 
 async def replace_items(
-    session: AsyncSession, *, eatery_id: int, actor_id: int, items: list[MenuItemIn]
+    session: AsyncSession, *, eatery_id: int, actor_id: int, items: list[MenuItemCreate]
 ) -> list[dict[str, Any]]:
     async def change() -> None:
         await replace_menu(session, eatery_id=eatery_id, items=items)
@@ -156,7 +158,7 @@ async def replace_items(
 
 
 async def add_item(
-    session: AsyncSession, *, eatery_id: int, actor_id: int, item: MenuItemIn
+    session: AsyncSession, *, eatery_id: int, actor_id: int, item: MenuItemCreate
 ) -> list[dict[str, Any]]:
     async def change() -> None:
         dish_id = await dishes.dish_id(session, item.dish)

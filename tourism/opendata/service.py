@@ -145,83 +145,55 @@ def _osm_ref():
     return func.nullif(func.concat(Eatery.osm_type, literal("/"), Eatery.osm_id), "/")
 
 
-EATERY_FIELDS = (
-    "id", "slug", "name_vi", "name_en", "kind", "address", "ward", "district", "phone",
-    "website", "cuisine", "opening_hours", "rating", "rating_count", "verified", "osm_ref",
-    "updated_at",
+def _names(columns: tuple) -> tuple[str, ...]:
+    """The header of a data set: its columns' names, in order (one list says both)."""
+    return tuple(column.key for column in columns)
+
+
+def _position(location) -> tuple:
+    return func.ST_X(location).label("lon"), func.ST_Y(location).label("lat")
+
+
+EATERY_COLUMNS = (
+    Eatery.id, Eatery.slug, Eatery.name_vi, Eatery.name_en, Eatery.kind, Eatery.address,
+    Eatery.ward, Eatery.district, Eatery.phone, Eatery.website, Eatery.cuisine,
+    Eatery.opening_hours, Eatery.rating_avg.label("rating"), Eatery.rating_count,
+    Eatery.verified, _osm_ref().label("osm_ref"), Eatery.updated_at,
 )  # fmt: skip
+EATERY_FIELDS = _names(EATERY_COLUMNS)
 
 
 def eateries_query() -> Select:
     return (
-        select(
-            Eatery.id,
-            Eatery.slug,
-            Eatery.name_vi,
-            Eatery.name_en,
-            Eatery.kind,
-            Eatery.address,
-            Eatery.ward,
-            Eatery.district,
-            Eatery.phone,
-            Eatery.website,
-            Eatery.cuisine,
-            Eatery.opening_hours,
-            Eatery.rating_avg.label("rating"),
-            Eatery.rating_count,
-            Eatery.verified,
-            _osm_ref().label("osm_ref"),
-            Eatery.updated_at,
-            func.ST_X(Eatery.location).label("lon"),
-            func.ST_Y(Eatery.location).label("lat"),
-        )
+        select(*EATERY_COLUMNS, *_position(Eatery.location))
         .where(Eatery.status == "active")
         .order_by(Eatery.id)
     )
 
 
-DISH_FIELDS = (
-    "slug",
-    "name_vi",
-    "name_en",
-    "category",
-    "description_vi",
-    "description_en",
-    "aliases",
-)
+DISH_COLUMNS = (
+    Dish.slug, Dish.name_vi, Dish.name_en, Dish.category, Dish.description_vi,
+    Dish.description_en, func.array_to_string(Dish.aliases, "; ").label("aliases"),
+)  # fmt: skip
+DISH_FIELDS = _names(DISH_COLUMNS)
 
 
 def dishes_query() -> Select:
-    return select(
-        Dish.slug,
-        Dish.name_vi,
-        Dish.name_en,
-        Dish.category,
-        Dish.description_vi,
-        Dish.description_en,
-        func.array_to_string(Dish.aliases, "; ").label("aliases"),
-    ).order_by(Dish.slug)
+    return select(*DISH_COLUMNS).order_by(Dish.slug)
 
 
-MENU_FIELDS = (
-    "eatery_id", "eatery_slug", "eatery_name", "dish_slug", "dish_name_vi", "dish_name_en",
-    "price_vnd", "is_available", "updated_at",
+MENU_COLUMNS = (
+    Eatery.id.label("eatery_id"), Eatery.slug.label("eatery_slug"),
+    Eatery.name_vi.label("eatery_name"), Dish.slug.label("dish_slug"),
+    Dish.name_vi.label("dish_name_vi"), Dish.name_en.label("dish_name_en"),
+    MenuItem.price_vnd, MenuItem.is_available, MenuItem.updated_at,
 )  # fmt: skip
+MENU_FIELDS = _names(MENU_COLUMNS)
 
 
 def menu_query() -> Select:
     return (
-        select(
-            Eatery.id.label("eatery_id"),
-            Eatery.slug.label("eatery_slug"),
-            Eatery.name_vi.label("eatery_name"),
-            Dish.slug.label("dish_slug"),
-            Dish.name_vi.label("dish_name_vi"),
-            Dish.name_en.label("dish_name_en"),
-            MenuItem.price_vnd,
-            MenuItem.is_available,
-            MenuItem.updated_at,
-        )
+        select(*MENU_COLUMNS)
         .join(Eatery, Eatery.id == MenuItem.eatery_id)
         .join(Dish, Dish.id == MenuItem.dish_id)
         .where(Eatery.status == "active")
@@ -229,29 +201,18 @@ def menu_query() -> Select:
     )
 
 
-STATION_FIELDS = (
-    "station_id", "name_vi", "name_en", "address", "capacity", "is_installed",
-    "num_bikes_available", "num_docks_available", "is_renting", "is_returning", "last_reported",
+STATION_COLUMNS = (
+    BikeStation.station_id, BikeStation.name_vi, BikeStation.name_en, BikeStation.address,
+    BikeStation.capacity, BikeStation.is_installed, BikeStationStatus.num_bikes_available,
+    BikeStationStatus.num_docks_available, BikeStationStatus.is_renting,
+    BikeStationStatus.is_returning, BikeStationStatus.last_reported,
 )  # fmt: skip
+STATION_FIELDS = _names(STATION_COLUMNS)
 
 
 def stations_query() -> Select:
     return (
-        select(
-            BikeStation.station_id,
-            BikeStation.name_vi,
-            BikeStation.name_en,
-            BikeStation.address,
-            BikeStation.capacity,
-            BikeStation.is_installed,
-            BikeStationStatus.num_bikes_available,
-            BikeStationStatus.num_docks_available,
-            BikeStationStatus.is_renting,
-            BikeStationStatus.is_returning,
-            BikeStationStatus.last_reported,
-            func.ST_X(BikeStation.location).label("lon"),
-            func.ST_Y(BikeStation.location).label("lat"),
-        )
+        select(*STATION_COLUMNS, *_position(BikeStation.location))
         .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
         .order_by(BikeStation.station_id)
     )

@@ -106,6 +106,12 @@ async def list_codes(
     return {"items": items, "count": len(items)}
 
 
+async def code_view(session: SessionDep, user: QrUser, urls: UrlsDep, code: CodePath) -> dict:
+    """The code, for its images: the 404 of a missing one to whoever may not see it."""
+    return await service.code_view(session, code=code, user=user, urls=urls)
+
+
+CodeViewDep = Annotated[dict, Depends(code_view)]
 IMAGE_RESPONSES = {304: {"description": "Not modified (If-None-Match)"}}
 
 
@@ -129,15 +135,8 @@ async def _image(request: Request, view: dict, fmt: str, **options) -> Response:
     summary="The QR code as a PNG",
 )
 async def code_png(
-    request: Request,
-    session: SessionDep,
-    user: QrUser,
-    urls: UrlsDep,
-    code: CodePath,
-    size: SizeQuery = 512,
-    ec: LevelQuery = "M",
+    request: Request, view: CodeViewDep, size: SizeQuery = 512, ec: LevelQuery = "M"
 ) -> Response:
-    view = await service.code_view(session, code=code, user=user, urls=urls)
     return await _image(request, view, "png", size=size, level=ec)
 
 
@@ -148,15 +147,8 @@ async def code_png(
     summary="The QR code as an SVG (vectors)",
 )
 async def code_svg(
-    request: Request,
-    session: SessionDep,
-    user: QrUser,
-    urls: UrlsDep,
-    code: CodePath,
-    size: SizeQuery = 512,
-    ec: LevelQuery = "M",
+    request: Request, view: CodeViewDep, size: SizeQuery = 512, ec: LevelQuery = "M"
 ) -> Response:
-    view = await service.code_view(session, code=code, user=user, urls=urls)
     return await _image(request, view, "svg", size=size, level=ec)
 
 
@@ -168,14 +160,10 @@ async def code_svg(
 )
 async def code_pdf(
     request: Request,
-    session: SessionDep,
-    user: QrUser,
-    urls: UrlsDep,
-    code: CodePath,
+    view: CodeViewDep,
     paper: Annotated[Literal["a6", "a4"], Query(description="Page size")] = "a6",
     ec: LevelQuery = "M",
 ) -> Response:
-    view = await service.code_view(session, code=code, user=user, urls=urls)
     return await _image(request, view, "pdf", paper=paper, level=ec)
 
 

@@ -17,12 +17,12 @@ from tourism.dependencies import (
 from tourism.limits.service import address_bucket
 from tourism.reviews import service
 from tourism.reviews.schemas import (
-    DecisionIn,
-    FlagIn,
+    DecisionCreate,
+    FlagCreate,
     ModerationQueue,
     MyReviews,
-    ResponseIn,
-    ReviewIn,
+    ResponseUpdate,
+    ReviewCreate,
     ReviewsPublic,
     ReviewSubmitted,
 )
@@ -46,7 +46,7 @@ async def submit_review(
     address: ClientAddressDep,
     author: TouristUser,
     eatery_id: IdPath,
-    body: ReviewIn,
+    body: ReviewCreate,
 ) -> dict:
     buckets = {
         f"review:user:{author.id}": settings.reviews_per_account_hour,
@@ -90,7 +90,7 @@ async def my_reviews(session: SessionDep, user: CurrentUser) -> dict:
     summary="Report a review to the moderators",
 )
 async def flag_review(
-    session: SessionDep, user: CurrentUser, review_id: IdPath, body: FlagIn
+    session: SessionDep, user: CurrentUser, review_id: IdPath, body: FlagCreate
 ) -> dict:
     review = await service.flag(session, review_id=review_id, user=user, reason=body.reason)
     await session.commit()
@@ -99,7 +99,7 @@ async def flag_review(
 
 @router.put("/reviews/{review_id}/response", summary="The eatery's public answer")
 async def respond(
-    session: SessionDep, now: NowDep, vendor: VendorUser, review_id: IdPath, body: ResponseIn
+    session: SessionDep, now: NowDep, vendor: VendorUser, review_id: IdPath, body: ResponseUpdate
 ) -> dict:
     answer = await service.respond(
         session, review_id=review_id, vendor=vendor, text_=body.text, now=now
@@ -129,7 +129,7 @@ async def review_queue(
     summary="Approve, reject, remove or restore a review",
 )
 async def decide(
-    session: SessionDep, now: NowDep, moderator: StaffUser, review_id: IdPath, body: DecisionIn
+    session: SessionDep, now: NowDep, moderator: StaffUser, review_id: IdPath, body: DecisionCreate
 ) -> dict:
     review = await service.decide(
         session,

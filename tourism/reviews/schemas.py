@@ -8,7 +8,7 @@ from tourism.schemas import LocalDatetime, MultilineText, Slug, StrictModel
 Stars = int
 
 
-class ReviewIn(StrictModel):
+class ReviewCreate(StrictModel):
     rating: int = Field(ge=1, le=5)
     dish_ratings: dict[Slug, int] = Field(default_factory=dict, max_length=30)
     text: MultilineText | None = Field(default=None, max_length=2000)
@@ -52,15 +52,15 @@ class MyReviews(BaseModel):
     items: list[ReviewSubmitted]
 
 
-class FlagIn(StrictModel):
+class FlagCreate(StrictModel):
     reason: MultilineText = Field(min_length=3, max_length=500)
 
 
-class ResponseIn(StrictModel):
+class ResponseUpdate(StrictModel):
     text: MultilineText = Field(min_length=1, max_length=2000)
 
 
-class DecisionIn(StrictModel):
+class DecisionCreate(StrictModel):
     action: Literal["approve", "reject", "remove", "restore"]
     reason: MultilineText | None = Field(default=None, max_length=500)
 

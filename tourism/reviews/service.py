@@ -23,7 +23,7 @@ from tourism.limits import service as limits
 from tourism.locks import lock_eatery
 from tourism.menus.models import MenuItem
 from tourism.reviews.models import Review, ReviewDishRating, ReviewFlag
-from tourism.reviews.schemas import ReviewIn
+from tourism.reviews.schemas import ReviewCreate
 
 # Public and counted. A flag sends a review to moderators but does not hide it: otherwise
 # anyone could take down any review by flagging it.
@@ -126,7 +126,7 @@ async def submit(
     *,
     eatery_id: int,
     author: User,
-    data: ReviewIn,
+    data: ReviewCreate,
     now: datetime,
     rate_buckets: dict[str, int],
 ) -> tuple[Review, bool]:

@@ -6,7 +6,13 @@ from tourism.accounts.dependencies import VendorUser
 from tourism.dependencies import IdPath, SessionDep, SlugPath
 from tourism.eateries.models import Eatery
 from tourism.menus import service as menus
-from tourism.menus.schemas import MenuItemIn, MenuItemUpdate, MenuReplace, PriceHistory, VendorMenu
+from tourism.menus.schemas import (
+    MenuItemCreate,
+    MenuItemUpdate,
+    MenuUpdate,
+    PriceHistory,
+    VendorMenu,
+)
 from tourism.vendors import service
 from tourism.vendors.schemas import EateryVendorUpdate, VendorEateries, VendorEatery
 
@@ -43,7 +49,7 @@ async def get_menu(session: SessionDep, eatery: OwnedEatery) -> dict:
     "/eateries/{eatery_id}/menu", response_model=VendorMenu, summary="Replace the whole menu"
 )
 async def replace_menu(
-    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuReplace
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuUpdate
 ) -> dict:
     items = await menus.replace_items(
         session, eatery_id=eatery.id, actor_id=vendor.id, items=body.items
@@ -59,7 +65,7 @@ async def replace_menu(
     summary="Add a dish to the menu",
 )
 async def add_item(
-    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuItemIn
+    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: MenuItemCreate
 ) -> dict:
     items = await menus.add_item(session, eatery_id=eatery.id, actor_id=vendor.id, item=body)
     await session.commit()
