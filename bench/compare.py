@@ -1,11 +1,12 @@
 """Before and after in one run: the API of an earlier commit and of this checkout, served in
 turn on the same database, each scenario measured in alternating rounds.
 
-.venv/bin/python -m bench.compare REV [--what nearby,search] [--rounds 2] [--duration 10]
+.venv/bin/python -m bench.compare REV [--after REV2] [--what nearby,search] [--rounds 2]
 
 This machine's speed swings by ~20 % from minute to minute; alternating the two servers within
-one run is what makes their ratio mean something. REV is checked out into a temporary git
-worktree; both servers use this checkout's virtual environment.
+one run is what makes their ratio mean something. REV (and REV2, when given; otherwise this
+working tree) is checked out into a temporary git worktree; both servers use this checkout's
+virtual environment.
 """
 
 import argparse
@@ -40,9 +41,19 @@ def measure(url: str, scenarios: dict, source: Path | None, args, wrk: str, tmp:
         server.wait()
 
 
+def _worktree(path: Path, rev: str) -> Path:
+    subprocess.run(
+        ["git", "-C", str(PROJECT_ROOT), "worktree", "add", "--detach", str(path), rev],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rev", help="the commit to compare with (before)")
+    parser.add_argument("--after", default=None, help="a commit instead of this working tree")
     parser.add_argument("--what", default="nearby,search")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
@@ -51,17 +62,13 @@ def main() -> None:
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        before = tmp / "before"
-        subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "worktree", "add", "--detach", str(before), args.rev],
-            check=True,
-            capture_output=True,
-        )
+        trees = {"before": _worktree(tmp / "before", args.rev)}
+        trees["after"] = _worktree(tmp / "after", args.after) if args.after else None
         try:
             for suite in args.what.split(","):
                 url, scenarios = SUITES[suite]()
                 for round_ in range(1, args.rounds + 1):
-                    for name, source in (("before", before), ("after", None)):
+                    for name, source in trees.items():
                         for label, r in measure(url, scenarios, source, args, wrk, tmp).items():
                             print(
                                 f"{suite:7} round {round_} {name:6} {label:20} "
@@ -71,10 +78,11 @@ def main() -> None:
                                 flush=True,
                             )
         finally:
-            subprocess.run(
-                ["git", "-C", str(PROJECT_ROOT), "worktree", "remove", "--force", str(before)],
-                check=False,
-            )
+            for tree in filter(None, trees.values()):
+                subprocess.run(
+                    ["git", "-C", str(PROJECT_ROOT), "worktree", "remove", "--force", str(tree)],
+                    check=False,
+                )
 
 
 if __name__ == "__main__":
