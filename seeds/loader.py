@@ -13,7 +13,7 @@ from tourism.dishes.schemas import DishCreate
 from tourism.dishes.service import upsert_dish
 from tourism.eateries.schemas import EateryCreate
 from tourism.eateries.service import ensure_open_window, upsert_eatery
-from tourism.menus.schemas import MenuItemIn
+from tourism.menus.schemas import MenuItemCreate
 from tourism.menus.service import replace_menu
 
 SEED_DIR = Path(__file__).resolve().parent
@@ -42,7 +42,7 @@ async def load_seeds(
         await upsert_dish(session, data=DishCreate(**item))
         summary.dishes += 1
     for item in _read(directory, "eateries.yaml"):
-        menu = [MenuItemIn(**m) for m in item.pop("menu", [])]
+        menu = [MenuItemCreate(**m) for m in item.pop("menu", [])]
         eatery_id = await upsert_eatery(session, data=EateryCreate(**item))
         await replace_menu(session, eatery_id=eatery_id, items=menu)
         summary.eateries += 1
