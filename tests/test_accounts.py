@@ -73,6 +73,7 @@ async def test_token_response_is_oauth2(client, people):
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600
     claims = jwt.decode(body["access_token"], TEST_SECRET, algorithms=["HS256"])
     assert claims["sub"] == str(people["tourist"]["id"]) and claims["exp"] > claims["iat"]
+    assert claims["ver"] == 0  # the account's token version: no password change yet
 
 
 async def test_same_email_in_other_case_is_409(client, people):

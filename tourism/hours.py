@@ -1,6 +1,7 @@
 """Time in Hai Phong: its zone, and OpenStreetMap `opening_hours` evaluated there, whatever
 the server's zone. Every domain may use it; it uses none."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -18,15 +19,40 @@ WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
 
+EXAMPLE = "Mo-Fr 06:00-14:00; Sa,Su 07:00-22:00"
+# Where the parser stopped, in its report: " --> line:column".
+_PARSER_POSITION = re.compile(r"-->\s*\d+:(\d+)")
+_QUOTED = 24  # characters of the expression quoted back, from where it went wrong
+
+
+def invalid_message(expression: str, error: Exception | None = None) -> str:
+    """One readable sentence saying the hours are not valid and how to write them.
+
+    Never the parser's report (a grammar dump: "expected EOI, any_rule_separator, ..."): the
+    part of the value it could not read is quoted instead, when the report says where.
+    """
+    advice = f"write them in OpenStreetMap opening_hours syntax, like {EXAMPLE}."
+    match = _PARSER_POSITION.search(str(error or ""))
+    if match is None:
+        return f"Not valid opening hours: {advice}"
+    start = min(int(match[1]) - 1, len(expression))
+    while 0 < start and expression[start - 1].isalnum():  # from the start of the word
+        start -= 1
+    rest = expression[start:].strip()
+    if not rest:
+        return f"Not valid opening hours: they stop too early; {advice}"
+    if len(rest) > _QUOTED:
+        rest = rest[:_QUOTED].rstrip() + "…"
+    return f"Not valid opening hours from “{rest}” on: {advice}"
+
+
 @lru_cache(maxsize=8192)
 def parse(expression: str) -> OpeningHours:
-    """Parse an expression or raise InvalidInput with the parser's message."""
+    """Parse an expression or raise InvalidInput with one readable sentence."""
     try:
         return OpeningHours(expression, timezone=TZ, country=COUNTRY)
     except (ParserError, SyntaxError, ValueError) as exc:
-        raise InvalidInput(
-            "opening_hours", f"not a valid OpenStreetMap opening_hours value: {exc}"
-        ) from exc
+        raise InvalidInput("opening_hours", invalid_message(expression, exc)) from exc
 
 
 def validate(expression: str | None) -> str | None:
@@ -35,7 +61,7 @@ def validate(expression: str | None) -> str | None:
         return None
     expression = expression.strip()
     if len(expression) > MAX_LENGTH:
-        raise InvalidInput("opening_hours", f"at most {MAX_LENGTH} characters")
+        raise InvalidInput("opening_hours", f"Opening hours are at most {MAX_LENGTH} characters.")
     parse(expression)
     return expression
 

@@ -33,6 +33,7 @@ from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
 from tourism.tiles.router import router as tiles_router
 from tourism.vendors.router import router as vendors_router
+from tourism.views.admin import router as catalogue_admin_router
 from tourism.views.router import router as views_router
 from tourism.web.router import install_web
 
@@ -105,6 +106,7 @@ def create_app(
         search_router,
         auth_router,
         admin_router,
+        catalogue_admin_router,  # /admin/eateries, /admin/dishes (views: answers in full)
         audit_router,
         reviews_router,
         moderation_router,

@@ -6,7 +6,7 @@ from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
 from tourism.accounts.models import User
-from tourism.accounts.security import user_id_from_token
+from tourism.accounts.security import read_token
 from tourism.accounts.service import active_user
 from tourism.dependencies import SessionDep, SettingsDep
 from tourism.exceptions import Forbidden, NotAuthenticated
@@ -19,8 +19,9 @@ async def current_user(
 ) -> User:
     if not token:
         raise NotAuthenticated("log in first: send `Authorization: Bearer <token>`")
-    user_id = user_id_from_token(token, settings)
-    return await active_user(session, user_id)
+    claims = read_token(token, settings)
+    # Read on every request: a disabled account or an ended token answers 401 at once.
+    return await active_user(session, claims.user_id, claims.version)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -4,6 +4,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Identity,
+    Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,9 @@ class User(Timestamps, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), server_default="tourist")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    # Named by every access token it issues (`ver`); moved by a password change and by disabling
+    # the account, which ends every token issued before (tourism.accounts.security).
+    token_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         check_in("role", ROLES),

@@ -1,21 +1,32 @@
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordRequestForm
 
 from tourism.accounts import service
 from tourism.accounts.dependencies import AdminUser, CurrentUser
+from tourism.accounts.models import ROLES
 from tourism.accounts.schemas import (
+    PasswordUpdate,
     StaffCreate,
     Token,
     UserCreate,
     UserPrivate,
+    UsersAdmin,
     VendorEateriesUpdate,
 )
-from tourism.dependencies import ClientAddressDep, IdPath, NowDep, SessionDep, SettingsDep
+from tourism.dependencies import (
+    ClientAddressDep,
+    IdPath,
+    LimitQuery,
+    NowDep,
+    OffsetQuery,
+    SessionDep,
+    SettingsDep,
+)
 from tourism.exceptions import DomainError
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -95,6 +106,56 @@ async def token(
 @auth.get("/me", response_model=UserPrivate, summary="The account logged in")
 async def me(session: SessionDep, user: CurrentUser) -> dict:
     return await service.private_view(session, user)
+
+
+@auth.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change my password (ends every session: log in again)",
+    description=(
+        "Same strength rule as registration (422 naming `new_password`); a wrong current "
+        "password is 422 naming `current_password` and counts as a failed login for the "
+        "account (429 once too many). Every token issued before, this one too, answers 401 "
+        "afterwards: the answer carries nothing, log in again with the new password."
+    ),
+    responses={429: {"description": "Too many wrong passwords for this account or address"}},
+)
+async def change_password(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    address: ClientAddressDep,
+    user: CurrentUser,
+    body: PasswordUpdate,
+) -> Response:
+    await service.change_password(
+        session, user=user, data=body, address=address, settings=settings, now=now
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@admin.get(
+    "/users",
+    response_model=UsersAdmin,
+    summary="Accounts, newest first: search by e-mail or name, role, active",
+    description="`count` is how many accounts match in all, not only this page.",
+)
+async def list_users(
+    session: SessionDep,
+    _: AdminUser,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="A part of the e-mail or display name, any case"),
+    ] = None,
+    role: Annotated[str | None, Query(pattern=f"^({'|'.join(ROLES)})$")] = None,
+    active: bool | None = None,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> dict:
+    items, count = await service.list_users(
+        session, q=(q or "").strip() or None, role=role, active=active, limit=limit, offset=offset
+    )
+    return {"items": items, "count": count}
 
 
 @admin.post(

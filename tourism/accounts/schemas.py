@@ -1,19 +1,35 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
 
-from tourism.schemas import StrictModel
+from tourism.schemas import LocalDatetime, StrictModel
 
 MIN_PASSWORD = 10
 # The most common passwords that pass the length rule; a real list would be longer.
 COMMON_PASSWORDS = {"1234567890", "qwertyuiop", "password123", "1q2w3e4r5t", "matkhau123"}
 
 
+def strong_enough(password: str, *, email: str = "") -> str:
+    """The strength rule of every password set: registration, staff accounts, a change.
+
+    Raises ValueError saying what is wrong (the length is the schemas' `Password`)."""
+    if password.lower() in COMMON_PASSWORDS:
+        raise ValueError("too common")
+    if password.isalpha() or password.isdigit():
+        raise ValueError("mix letters with digits or symbols")
+    if email and email.split("@")[0] in password.lower():
+        raise ValueError("must not contain the name of the e-mail address")
+    return password
+
+
+Password = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=128)]
+
+
 class UserCreate(StrictModel):
     """A tourist registering. Any other field (a role, say) is rejected, not ignored."""
 
     email: EmailStr
-    password: str = Field(min_length=MIN_PASSWORD, max_length=128)
+    password: Password
     display_name: str = Field(min_length=1, max_length=80)
 
     @field_validator("email")
@@ -32,14 +48,7 @@ class UserCreate(StrictModel):
     @field_validator("password")
     @classmethod
     def _strong_enough(cls, password: str, info: ValidationInfo) -> str:
-        if password.lower() in COMMON_PASSWORDS:
-            raise ValueError("too common")
-        if password.isalpha() or password.isdigit():
-            raise ValueError("mix letters with digits or symbols")
-        email = info.data.get("email") or ""
-        if email and email.split("@")[0] in password.lower():
-            raise ValueError("must not contain the name of the e-mail address")
-        return password
+        return strong_enough(password, email=info.data.get("email") or "")
 
 
 class StaffCreate(UserCreate):
@@ -49,6 +58,21 @@ class StaffCreate(UserCreate):
 
 class VendorEateriesUpdate(StrictModel):
     eatery_ids: list[int] = Field(max_length=200)
+
+
+class PasswordUpdate(StrictModel):
+    """A logged-in account changing its own password."""
+
+    # No password is longer than a new one may be: a longer one is wrong without hashing it.
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: Password
+
+    @field_validator("new_password")
+    @classmethod
+    def _strong_enough(cls, password: str) -> str:
+        # The rule of UserCreate; the part that needs the account's e-mail is checked by the
+        # service (tourism.accounts.service.change_password).
+        return strong_enough(password)
 
 
 class UserPrivate(BaseModel):
@@ -65,3 +89,20 @@ class Token(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds")
+
+
+class UserAdmin(BaseModel):
+    """An account as the console's account list shows it to admins and moderators."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    is_active: bool
+    eatery_ids: list[int] = Field(description="The eateries a vendor may edit; [] for others")
+    created_at: LocalDatetime
+
+
+class UsersAdmin(BaseModel):
+    items: list[UserAdmin]
+    count: int = Field(description="Every account that matches, not only this page")

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import jwt
 from pwdlib import PasswordHash
@@ -60,15 +60,29 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
     return matches and password_hash is not None
 
 
-def create_access_token(*, user_id: int, settings: Settings, now: datetime) -> tuple[str, int]:
-    """A token naming the user, and its lifetime in seconds."""
+# Access tokens carry the account's `token_version` as `ver`; a password change or disabling the
+# account moves the version, and every token naming an older one answers 401 at once. Tokens
+# issued before the claim existed have none: they count as version 0, what every account had.
+MAX_TOKEN_VERSION = 2**31 - 1  # users.token_version is an integer
+
+
+class TokenClaims(NamedTuple):
+    user_id: int
+    version: int
+
+
+def create_access_token(
+    *, user_id: int, settings: Settings, now: datetime, version: int = 0
+) -> tuple[str, int]:
+    """A token naming the user and their token version, and its lifetime in seconds."""
     lifetime = timedelta(minutes=settings.access_token_minutes)
-    claims = {"sub": str(user_id), "iat": now, "exp": now + lifetime}
+    claims = {"sub": str(user_id), "ver": version, "iat": now, "exp": now + lifetime}
     token = jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
     return token, int(lifetime.total_seconds())
 
 
-def user_id_from_token(token: str, settings: Settings) -> int:
+def read_token(token: str, settings: Settings) -> TokenClaims:
+    """The account and token version a valid token names; NotAuthenticated for any other."""
     invalid = "the access token is invalid or has expired"
     try:
         claims = jwt.decode(
@@ -80,7 +94,11 @@ def user_id_from_token(token: str, settings: Settings) -> int:
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, ValueError) as exc:
         raise NotAuthenticated(invalid) from exc
-    # Only what a bigint id can be: a larger number would overflow the query, a 500.
+    version = claims.get("ver", 0)
+    # Only what a bigint id and an integer version can be: a larger number would overflow the
+    # query, a 500.
     if not 1 <= user_id <= MAX_ID:
         raise NotAuthenticated(invalid)
-    return user_id
+    if type(version) is not int or not 0 <= version <= MAX_TOKEN_VERSION:
+        raise NotAuthenticated(invalid)
+    return TokenClaims(user_id, version)

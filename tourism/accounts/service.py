@@ -1,4 +1,5 @@
-"""Accounts: creating them, logging in, and which eateries a vendor may edit.
+"""Accounts: creating them, logging in, passwords, disabling them, and which eateries a vendor
+may edit.
 
 Password guessing meets two limits on failed logins in a sliding window (defaults in Settings:
 30 per client address and 10 per account in 15 minutes). Every attempt counts as a failure, in a
@@ -13,21 +14,22 @@ count back. No one can lock an owner out for long:
 - keeping an account locked costs an address 10 of its own 30 failures every 15 minutes.
 
 The account's count is keyed by the e-mail as typed (lower-cased), whether or not an account has
-it: a lock tells nothing about which e-mails are registered.
+it: a lock tells nothing about which e-mails are registered. Changing one's password counts the
+current password typed like a login (`change_password`): a stolen token cannot guess it.
 """
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.accounts.models import EateryVendor, User
-from tourism.accounts.schemas import UserCreate
+from tourism.accounts.schemas import PasswordUpdate, UserCreate, strong_enough
 from tourism.accounts.security import create_access_token, hash_password, verify_password
 from tourism.config import Settings
 from tourism.database import flush, translating
-from tourism.exceptions import InvalidInput, NotAuthenticated, NotFound
+from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from tourism.limits import service as limits
 
 
@@ -56,6 +58,55 @@ async def count_registration(
     )
 
 
+def _known(email: str, address: str, secret: str) -> str:
+    """The bucket remembering when this account last proved its password from this address."""
+    return limits.keyed_bucket("login", "known", f"{email}\n{address}", secret)
+
+
+async def _count_attempt(
+    session: AsyncSession, *, email: str, address: str, settings: Settings, now: datetime
+) -> list[int]:
+    """Count a password attempt for the address and the account (module docstring), or raise
+    RateLimited; the events counted, for `_forgive`."""
+    secret = settings.secret_key.get_secret_value()
+    window = timedelta(minutes=settings.login_window_minutes)
+    by_address = limits.address_bucket("login", address, secret)
+    counted = await limits.spend(
+        session,
+        buckets={by_address: settings.login_failures_per_address},
+        now=now,
+        window=window,
+        message="too many failed logins from this address",
+    )
+    known_since = now - timedelta(days=settings.login_known_address_days)
+    known = _known(email, address, secret)
+    if not await limits.noted_since(session, bucket=known, since=known_since):
+        by_account = limits.keyed_bucket("login", "account", email, secret)
+        counted += await limits.spend(
+            session,
+            buckets={by_account: settings.login_failures_per_account},
+            now=now,
+            window=window,
+            message="too many failed logins for this account",
+        )
+    return counted
+
+
+async def _forgive(
+    session: AsyncSession,
+    counted: list[int],
+    *,
+    email: str,
+    address: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """The password was right: take the attempt back and remember the address as known."""
+    await limits.refund(session, counted)
+    known = _known(email, address, settings.secret_key.get_secret_value())
+    await limits.note(session, bucket=known, now=now)
+
+
 async def login(
     session: AsyncSession,
     *,
@@ -71,43 +122,72 @@ async def login(
     password is checked, and taken back in another once it succeeds.
     """
     email = email.strip().lower()
-    secret = settings.secret_key.get_secret_value()
-    by_address = limits.address_bucket("login", address, secret)
-    by_account = limits.keyed_bucket("login", "account", email, secret)
-    known = limits.keyed_bucket("login", "known", f"{email}\n{address}", secret)
-    window = timedelta(minutes=settings.login_window_minutes)
-    counted = await limits.spend(
-        session,
-        buckets={by_address: settings.login_failures_per_address},
-        now=now,
-        window=window,
-        message="too many failed logins from this address",
+    counted = await _count_attempt(
+        session, email=email, address=address, settings=settings, now=now
     )
-    known_since = now - timedelta(days=settings.login_known_address_days)
-    if not await limits.noted_since(session, bucket=known, since=known_since):
-        counted += await limits.spend(
-            session,
-            buckets={by_account: settings.login_failures_per_account},
-            now=now,
-            window=window,
-            message="too many failed logins for this account",
-        )
     user = await session.scalar(select(User).where(User.email == email))
     # Counted whatever the password turns out to be; and no connection waits on the check.
     await session.commit()
     matches = await verify_password(password, user.password_hash if user else None)
     if not matches or not user.is_active:
         raise NotAuthenticated("wrong e-mail address or password")
-    await limits.refund(session, counted)
-    await limits.note(session, bucket=known, now=now)
+    await _forgive(session, counted, email=email, address=address, settings=settings, now=now)
     await session.commit()
-    return create_access_token(user_id=user.id, settings=settings, now=now)
+    return create_access_token(
+        user_id=user.id, version=user.token_version, settings=settings, now=now
+    )
 
 
-async def active_user(session: AsyncSession, user_id: int) -> User:
+async def change_password(
+    session: AsyncSession,
+    *,
+    user: User,
+    data: PasswordUpdate,
+    address: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Set the account's own password; every token issued before (every session) ends.
+
+    The current password typed is counted like a login, in its own transaction committed
+    before it is checked, and taken back when right; commits the change.
+    """
+    try:  # the rule's part that needs the account (PasswordUpdate checked the rest)
+        strong_enough(data.new_password, email=user.email)
+    except ValueError as exc:
+        raise InvalidInput("new_password", str(exc)) from exc
+    if data.new_password == data.current_password:
+        raise InvalidInput("new_password", "must differ from the current password")
+    user_id, email, old_hash = user.id, user.email, user.password_hash
+    counted = await _count_attempt(
+        session, email=email, address=address, settings=settings, now=now
+    )
+    await session.commit()
+    if not await verify_password(data.current_password, old_hash):
+        raise InvalidInput("current_password", "this is not your current password")
+    await _forgive(session, counted, email=email, address=address, settings=settings, now=now)
+    new_hash = await hash_password(data.new_password)
+    changed = await session.scalar(
+        update(User)
+        # Another change (or disabling) that came first wins: the password checked is not
+        # current any more, or the account may not change anything.
+        .where(User.id == user_id, User.password_hash == old_hash, User.is_active)
+        .values(password_hash=new_hash, token_version=User.token_version + 1)
+        .returning(User.id)
+    )
+    if changed is None:
+        await session.rollback()
+        raise InvalidInput("current_password", "this is not your current password")
+    await session.commit()
+
+
+async def active_user(session: AsyncSession, user_id: int, version: int = 0) -> User:
+    """The account a token names, if it is active and the token carries its current version."""
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated("the account no longer exists or is disabled")
+    if user.token_version != version:
+        raise NotAuthenticated("this access token has been ended: log in again")
     return user
 
 
@@ -146,3 +226,96 @@ async def private_view(session: AsyncSession, user: User) -> dict:
         "role": user.role,
         "eatery_ids": await eatery_ids_of(session, user.id),
     }
+
+
+# -- the console: the account list, disabling and enabling ----------------------------------
+
+
+def _admin_row(user: User, eatery_ids: list[int] | None) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "is_active": user.is_active,
+        "eatery_ids": list(eatery_ids or []),
+        "created_at": user.created_at,
+    }
+
+
+def _contains(text: str) -> str:
+    """An ILIKE pattern matching `text` anywhere, its `%`, `_` and `\\` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_users(
+    session: AsyncSession,
+    *,
+    q: str | None,
+    role: str | None,
+    active: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict], int]:
+    """A page of accounts, newest first, and how many match in all.
+
+    `q` is a part of the e-mail or of the display name, in any case.
+    """
+    matching = select(User.id)
+    if q:
+        pattern = _contains(q)
+        matching = matching.where(User.email.ilike(pattern) | User.display_name.ilike(pattern))
+    if role:
+        matching = matching.where(User.role == role)
+    if active is not None:
+        matching = matching.where(User.is_active.is_(active))
+    count = await session.scalar(select(func.count()).select_from(matching.subquery()))
+    eatery_ids = (
+        select(func.array_agg(aggregate_order_by(EateryVendor.eatery_id, EateryVendor.eatery_id)))
+        .where(EateryVendor.user_id == User.id)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(User, eatery_ids)
+        .where(User.id.in_(matching))
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_admin_row(user, ids) for user, ids in rows], count or 0
+
+
+async def admin_view(session: AsyncSession, user: User) -> dict:
+    return _admin_row(user, await eatery_ids_of(session, user.id))
+
+
+async def set_active(
+    session: AsyncSession, *, user_id: int, active: bool, actor: User
+) -> tuple[User, dict | None]:
+    """Disable or enable an account: the account, and what changed (None: nothing did).
+
+    Admins may do it to any account but their own (InvalidInput naming `user_id`); moderators
+    to tourist accounts only (Forbidden). Disabling also moves the token version: the account's
+    tokens stop working now and stay ended when it is enabled again. The account's row is
+    locked, so a password change or a second admin waits.
+    """
+    user = await session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    if actor.role != "admin" and user.role != "tourist":
+        raise Forbidden("moderators may disable and enable tourist accounts only")
+    if user.id == actor.id:
+        raise InvalidInput("user_id", "you cannot disable or enable your own account")
+    if user.is_active == active:
+        return user, None
+    user.is_active = active
+    if not active:
+        user.token_version += 1
+    await session.flush()
+    return user, {"is_active": active}

@@ -10,6 +10,8 @@ from tourism.bikeshare import service
 from tourism.bikeshare.dependencies import GbfsSettingsDep, PublishedAt
 from tourism.bikeshare.schemas import (
     StationPublic,
+    StationsHealth,
+    StationSort,
     StationsPublic,
     StationStatusBatch,
     StationStatusReport,
@@ -67,6 +69,22 @@ async def push_station_status(
     result = await service.push_statuses(session, items=body.stations, now=now, actor_id=user.id)
     await session.commit()
     return result
+
+
+@operator.get(
+    "/stations",
+    response_model=StationsHealth,
+    summary="Every station's health: bikes, docks, last report, state (operator, admin)",
+)
+async def station_health(
+    session: SessionDep,
+    now: NowDep,
+    _: OperatorUser,
+    sort: StationSort = "name",
+) -> dict:
+    """Stale: no report for 5 minutes at the API's clock. `bikes`, `docks` and
+    `last_reported` sort the fewest (the oldest) first; `state` the worst first."""
+    return await service.station_health(session, now=now, sort=sort)
 
 
 # -- GBFS v3.0 --------------------------------------------------------------------------------

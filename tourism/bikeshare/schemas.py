@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -86,3 +86,34 @@ class StationStatusReport(BaseModel):
     updated: int = Field(description="Statuses stored")
     unchanged: int = Field(description="Statuses no newer than the one already stored")
     skipped: list[SkippedItem]
+
+
+# A station's health for its operator, worst first (the order `sort=state` lists them in).
+STATION_STATES = ("never_reported", "stale", "empty", "full", "ok")
+StationState = Literal[STATION_STATES]  # type: ignore[valid-type]
+STATION_SORTS = ("name", "bikes", "docks", "last_reported", "state")
+StationSort = Literal[STATION_SORTS]  # type: ignore[valid-type]
+
+
+class StationHealth(BaseModel):
+    station_id: str
+    name_vi: str
+    name_en: str | None
+    num_bikes_available: int | None
+    num_docks_available: int | None
+    capacity: int | None
+    is_installed: bool
+    is_renting: bool
+    is_returning: bool
+    last_reported: LocalDatetime | None
+    state: StationState = Field(
+        description="never_reported; stale: no report for 5 minutes; empty: no bike; full: no "
+        "free dock; else ok"
+    )
+
+
+class StationsHealth(BaseModel):
+    items: list[StationHealth]
+    count: int
+    counts: dict[StationState, int] = Field(description="Stations in each state")
+    now: LocalDatetime = Field(description="The instant the states are for")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal, or_, select, update
+from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,13 @@ from tourism import locks
 from tourism.audit.service import record
 from tourism.bikeshare.models import BikeStation, BikeStationStatus
 from tourism.bikeshare.operator_feeds import FeedError, Skipped, Snapshot, parse_status_entries
-from tourism.bikeshare.schemas import StationCreate, StationStatusIn, StationStatusUpdate
+from tourism.bikeshare.schemas import (
+    STATION_STATES,
+    StationCreate,
+    StationSort,
+    StationStatusIn,
+    StationStatusUpdate,
+)
 from tourism.database import upsert_returning_id
 from tourism.exceptions import NotFound
 
@@ -116,6 +122,61 @@ def _public(row: Any, now: datetime) -> dict[str, Any]:
         "is_stale": status is None or now - status.last_reported > STALE_AFTER,
         "distance_m": None if row.distance_m is None else round(row.distance_m, 1),
     }
+
+
+# -- the operator's view: every station's health ------------------------------------------------
+
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+_STATE = case(
+    (BikeStationStatus.station_pk.is_(None), "never_reported"),
+    # the same rule as a station's public `is_stale`
+    (BikeStationStatus.last_reported < _NOW - STALE_AFTER, "stale"),
+    (BikeStationStatus.num_bikes_available == 0, "empty"),
+    (BikeStationStatus.num_docks_available == 0, "full"),
+    else_="ok",
+)
+_ORDER = {
+    "name": (BikeStation.name_vi,),
+    # the fewest bikes, free docks, the oldest report first: what needs a van; no report, first
+    "bikes": (BikeStationStatus.num_bikes_available.asc().nulls_first(),),
+    "docks": (BikeStationStatus.num_docks_available.asc().nulls_first(),),
+    "last_reported": (BikeStationStatus.last_reported.asc().nulls_first(),),
+    "state": (
+        case({state: rank for rank, state in enumerate(STATION_STATES)}, value=_STATE),
+        BikeStation.name_vi,
+    ),
+}
+
+
+async def station_health(
+    session: AsyncSession, *, now: datetime, sort: StationSort
+) -> dict[str, Any]:
+    """Every station, installed or not, with its last report and its state at `now`: ok, stale
+    (no report for STALE_AFTER), never_reported, empty (no bike) or full (no free dock); and
+    how many are in each state."""
+    rows = await session.execute(
+        select(
+            BikeStation.station_id,
+            BikeStation.name_vi,
+            BikeStation.name_en,
+            BikeStation.capacity,
+            BikeStation.is_installed,
+            BikeStationStatus.num_bikes_available,
+            BikeStationStatus.num_docks_available,
+            func.coalesce(BikeStationStatus.is_renting, False).label("is_renting"),
+            func.coalesce(BikeStationStatus.is_returning, False).label("is_returning"),
+            BikeStationStatus.last_reported,
+            _STATE.label("state"),
+        )
+        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
+        .order_by(*_ORDER[sort], BikeStation.station_id),
+        {"now": now},
+    )
+    items = [dict(row) for row in rows.mappings()]
+    counts = dict.fromkeys(STATION_STATES, 0)
+    for item in items:
+        counts[item["state"]] += 1
+    return {"items": items, "count": len(items), "counts": counts, "now": now}
 
 
 # -- updates from the operator: feed imports and pushed statuses -------------------------------

@@ -4,6 +4,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import UniqueConstraint
 
 from tourism.database import Base, Timestamps, check_in
+from tourism.exceptions import on_violation
+
+# What the department files a new dish under (GET /dishes/categories). Not a constraint of the
+# table: dishes loaded before may name others, and keep them until edited.
+CATEGORIES = (
+    "noodle_soup",
+    "noodles",
+    "rice",
+    "bread",
+    "rolls",
+    "street_snack",
+    "seafood",
+    "hotpot",
+    "dumplings",
+    "dessert",
+    "drink",
+    "grill",
+)
 
 
 class Dish(Timestamps, Base):
@@ -43,3 +61,6 @@ class DishName(Base):
             postgresql_ops={"folded": "gin_trgm_ops"},
         ),
     )
+
+
+on_violation("uq_dishes_slug", "a dish with this slug exists", field="slug", detail="already taken")

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from geoalchemy2 import Geometry, WKBElement
@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps, check_in
+from tourism.exceptions import on_violation
 
 KINDS = (
     "restaurant",
@@ -31,7 +33,10 @@ KINDS = (
     "seafood_restaurant",
     "dessert_shop",
 )
-STATUSES = ("active", "closed")
+# Only `active` eateries are listed, searched, mapped and open: the others have no opening
+# intervals. `temporarily_closed` reopens by itself after `closed_until` (service.reopen_due).
+STATUSES = ("active", "temporarily_closed", "closed")
+TEMPORARILY_CLOSED = "temporarily_closed"
 
 
 class Eatery(Timestamps, Base):
@@ -63,7 +68,9 @@ class Eatery(Timestamps, Base):
     name_folded: Mapped[str] = mapped_column(
         Text, Computed("foodtour_fold(name_vi || coalesce(' ' || name_en, ''))", persisted=True)
     )
-    status: Mapped[str] = mapped_column(String(16), server_default="active")
+    status: Mapped[str] = mapped_column(String(32), server_default="active")
+    # The last day (Hai Phong date) a temporarily closed eatery stays closed; null: not known.
+    closed_until: Mapped[date | None] = mapped_column(Date)
     # Maintained from approved reviews only; null until the first one.
     rating_avg: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     rating_count: Mapped[int] = mapped_column(Integer, server_default="0")
@@ -73,6 +80,9 @@ class Eatery(Timestamps, Base):
     __table_args__ = (
         check_in("kind", KINDS),
         check_in("status", STATUSES),
+        CheckConstraint(
+            f"closed_until IS NULL OR status = '{TEMPORARILY_CLOSED}'", name="closed_until"
+        ),
         CheckConstraint("rating_count >= 0", name="rating_count"),
         CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
         UniqueConstraint("osm_type", "osm_id"),
@@ -91,7 +101,24 @@ class Eatery(Timestamps, Base):
         ),
         # Byte order: prefix ranges for as-you-type suggestions, whatever the database collation.
         Index("ix_eateries_name_folded_prefix", text('(name_folded COLLATE "C")')),
+        # The few temporarily closed eateries, by the day they reopen after.
+        Index(
+            "ix_eateries_closed_until",
+            "closed_until",
+            postgresql_where=text(f"status = '{TEMPORARILY_CLOSED}'"),
+        ),
     )
+
+
+on_violation(
+    "uq_eateries_slug", "an eatery with this slug exists", field="slug", detail="already taken"
+)
+on_violation(
+    "ck_eateries_closed_until",
+    "only a temporarily closed eatery has a day it reopens after",
+    field="closed_until",
+    conflict=False,
+)
 
 
 class EateryOpenInterval(Base):

@@ -1,13 +1,18 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from geo.bbox import BBox
 from tourism import hours
 from tourism.eateries import card
 from tourism.eateries.models import KINDS, STATUSES
 from tourism.exceptions import InvalidInput
 from tourism.schemas import (
+    CONTROL,
+    CONTROL_ERROR,
+    Day,
     Lat,
     LocalDatetime,
     Lon,
@@ -25,13 +30,68 @@ def _valid_hours(value: str | None) -> str | None:
     try:
         return hours.validate(value)
     except InvalidInput as exc:
-        raise ValueError(exc.message) from exc
+        # The readable sentence as it is (a ValueError would be prefixed "Value error, ").
+        raise PydanticCustomError("opening_hours", exc.message) from exc
 
 
 # An OpenStreetMap opening_hours value, checked by the same parser that evaluates it.
 OpeningHoursText = Annotated[
     str | None, Field(max_length=hours.MAX_LENGTH), AfterValidator(_valid_hours)
 ]
+
+
+def _no_control_characters(value: Any) -> Any:
+    # A date is typed text too: the same answer as any text field's (StrictModel checks only
+    # fields declared as str), before the date parser says something else.
+    if isinstance(value, str) and CONTROL.search(value):
+        raise CONTROL_ERROR
+    return value
+
+
+# The last day a temporarily closed eatery stays closed (Hai Phong date); it reopens the day after.
+ClosedUntil = Annotated[
+    Day | None,
+    BeforeValidator(_no_control_characters),
+    Field(
+        description="Only with status temporarily_closed: the last day it is closed (today or "
+        "later); it reopens the day after. Null: not known yet"
+    ),
+]
+Phone = Annotated[str, Field(max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")]
+Description = Annotated[MultilineText, Field(max_length=1000)]
+
+# Where an eatery the department places may be: Vietnam's bounding box.
+VIETNAM = BBox(min_lon=102.14, min_lat=8.38, max_lon=109.47, max_lat=23.39)
+OUTSIDE_VIETNAM = PydanticCustomError(
+    "outside_vietnam",
+    "must be in Vietnam: longitude {min_lon} to {max_lon}, latitude {min_lat} to {max_lat}",
+    {k: getattr(VIETNAM, k) for k in ("min_lon", "max_lon", "min_lat", "max_lat")},
+)
+
+
+class PointInVietnam(StrictModel):
+    """A GeoJSON Point, `[lon, lat]`, inside Vietnam's bounding box."""
+
+    type: Literal["Point"] = "Point"
+    coordinates: list[float] = Field(min_length=2, max_length=2, description="[lon, lat]")
+
+    @model_validator(mode="after")
+    def _in_vietnam(self) -> "PointInVietnam":
+        lon, lat = self.coordinates
+        # Written so that NaN is outside too.
+        if not (
+            VIETNAM.min_lon <= lon <= VIETNAM.max_lon and VIETNAM.min_lat <= lat <= VIETNAM.max_lat
+        ):
+            raise OUTSIDE_VIETNAM
+        return self
+
+    @property
+    def lon(self) -> float:
+        return self.coordinates[0]
+
+    @property
+    def lat(self) -> float:
+        return self.coordinates[1]
 
 
 class EateryCreate(StrictModel):
@@ -49,6 +109,77 @@ class EateryCreate(StrictModel):
     description_vi: MultilineText | None = Field(default=None, max_length=1000)
     description_en: MultilineText | None = Field(default=None, max_length=1000)
     status: Status = "active"
+
+
+class EateryAdminCreate(StrictModel):
+    """An eatery the tourism department adds."""
+
+    slug: Slug | None = Field(
+        default=None,
+        description="Made from name_vi when absent (a number added if that one is taken); a "
+        "slug sent that is taken is a 409",
+    )
+    name_vi: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    kind: Kind
+    address: str = Field(min_length=1, max_length=300)
+    ward: str | None = Field(default=None, max_length=120)
+    district: str | None = Field(default=None, max_length=120)
+    phone: Phone | None = None
+    description_vi: Description | None = None
+    description_en: Description | None = None
+    opening_hours: OpeningHoursText = None
+    status: Status = "active"
+    closed_until: ClosedUntil = None
+    location: PointInVietnam
+
+
+class EateryAdminUpdate(StrictModel):
+    """The fields to change; those left out stay. Leaving temporarily_closed forgets
+    closed_until."""
+
+    # Not-null fields default to None only to mean "unchanged": a null sent is a 422.
+    slug: Slug = Field(default=None)
+    name_vi: str = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    kind: Kind = Field(default=None)
+    address: str = Field(default=None, min_length=1, max_length=300)
+    ward: str | None = Field(default=None, max_length=120)
+    district: str | None = Field(default=None, max_length=120)
+    phone: Phone | None = None
+    description_vi: Description | None = None
+    description_en: Description | None = None
+    opening_hours: OpeningHoursText = None
+    status: Status = Field(default=None)
+    closed_until: ClosedUntil = None
+    location: PointInVietnam = Field(default=None)
+
+    def changes(self) -> dict[str, Any]:
+        """What was sent, the location as the point it names."""
+        changes = self.model_dump(exclude_unset=True, exclude={"location"})
+        if "location" in self.model_fields_set:
+            changes["location"] = self.location
+        return changes
+
+
+class EateryAdminItem(BaseModel):
+    id: int
+    slug: str
+    name_vi: str
+    name_en: str | None
+    status: str
+    address: str
+
+
+class EateriesAdmin(BaseModel):
+    items: list[EateryAdminItem]
+    count: int = Field(description="Eateries matching `q`, all pages")
+
+
+class HoursPreviewRequest(StrictModel):
+    opening_hours: str = Field(
+        min_length=1, max_length=hours.MAX_LENGTH, examples=["Mo-Fr 06:00-14:00; Sa,Su 07:00-22:00"]
+    )
 
 
 class DishPrice(BaseModel):
@@ -112,3 +243,12 @@ class MenuItemPublic(BaseModel):
     updated_at: LocalDatetime
     rating: float | None = Field(description="Average stars for this dish here, approved reviews")
     rating_count: int
+
+
+class HoursPreview(BaseModel):
+    """How an opening_hours value reads: open now, when that changes, and this week."""
+
+    valid: bool
+    open_now: bool
+    next_change: LocalDatetime | None = Field(description="When open_now next flips")
+    schedule: list[DaySchedulePublic]

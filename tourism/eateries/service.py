@@ -1,23 +1,32 @@
-"""Eateries: upserts, spatial reads, and the precomputed open intervals behind `open_now`."""
+"""Eateries: upserts, the department's and vendors' edits, spatial reads, temporary closures,
+and the precomputed open intervals behind `open_now`."""
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, bindparam, delete, func, select, text
+from sqlalchemy import Float, Integer, Select, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.bbox import BBox
+from geo.geojson import point
 from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
 from tourism import hours, locks
-from tourism.database import fetch_rows, upsert_returning_id
+from tourism.audit import service as audit
+from tourism.database import fetch_rows, flush, upsert_returning_id
 from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
 from tourism.eateries import opening
 from tourism.eateries.card import public_columns, public_fields
-from tourism.eateries.models import Eatery, EateryOpenInterval, OpenHoursWindow
-from tourism.eateries.schemas import EateryCreate
+from tourism.eateries.models import (
+    TEMPORARILY_CLOSED,
+    Eatery,
+    EateryOpenInterval,
+    OpenHoursWindow,
+)
+from tourism.eateries.schemas import EateryAdminCreate, EateryCreate, PointInVietnam
 from tourism.exceptions import InvalidInput, NotFound
 from tourism.menus.models import MenuItem
 
@@ -145,9 +154,210 @@ async def upsert_eatery(session: AsyncSession, *, data: EateryCreate) -> int:
     """Insert or update the eatery with this slug; returns its id. Refreshes its intervals."""
     values = data.model_dump(exclude={"lat", "lon"})
     values["location"] = point_geometry(data.lon, data.lat)
+    # Loaded data knows no reopening day (and an active eatery has none).
+    values["closed_until"] = None
     eatery_id = await upsert_returning_id(session, Eatery, key=Eatery.slug, values=values)
     await refresh_open_intervals(session, eatery_ids=[eatery_id])
     return eatery_id
+
+
+# -- the department's and vendors' edits ------------------------------------------------------
+# Each one transaction of the caller's, audited in it; a change to an eatery first takes its row
+# lock (tourism.locks). Names and status move the search catalogue's version (its triggers).
+
+SLUG_SUFFIX_ROOM = 8  # "-" and a number after a slug made from a name
+LIKE_SPECIAL = re.compile(r"[\\%_]")
+
+
+def check_closure(*, status: str, closed_until: date | None, today: date | None) -> None:
+    """`closed_until` only with a temporary closure, and (`today` given) not a day past."""
+    if closed_until is None:
+        return
+    if status != TEMPORARILY_CLOSED:
+        raise InvalidInput(
+            "closed_until", f"only a {TEMPORARILY_CLOSED} eatery has a day it reopens after"
+        )
+    if today is not None and closed_until < today:
+        raise InvalidInput("closed_until", f"must be today ({today.isoformat()}) or later")
+
+
+def _audited(value: Any) -> Any:
+    """A value as the audit log's JSON keeps it."""
+    if isinstance(value, PointInVietnam):
+        return point(value.lon, value.lat)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+async def free_slug(session: AsyncSession, name: str) -> str:
+    """A slug made from `name` that no eatery has: "banh-mi-co-ba", else "banh-mi-co-ba-2"..."""
+    base = dishes.slugify(name, max_length=dishes.MAX_SLUG - SLUG_SUFFIX_ROOM) or "eatery"
+    taken = set(
+        await session.scalars(
+            select(Eatery.slug).where(or_(Eatery.slug == base, Eatery.slug.like(f"{base}-%")))
+        )
+    )
+    number = 1
+    slug = base
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+async def create_eatery(
+    session: AsyncSession, *, data: EateryAdminCreate, actor_id: int, today: date
+) -> Eatery:
+    """Add an eatery; a slug sent that is taken is a Conflict naming `slug`."""
+    check_closure(status=data.status, closed_until=data.closed_until, today=today)
+    values = data.model_dump(exclude={"location"})
+    values["slug"] = data.slug or await free_slug(session, data.name_vi)
+    values["location"] = point_geometry(data.location.lon, data.location.lat)
+    eatery = Eatery(**values)
+    session.add(eatery)
+    await flush(session)
+    await refresh_open_intervals(session, eatery_ids=[eatery.id])
+    after = {k: _audited(v) for k, v in {**values, "location": data.location}.items()}
+    await audit.record(
+        session,
+        actor_id=actor_id,
+        action="eatery.create",
+        entity="eatery",
+        entity_id=eatery.id,
+        after=after,
+    )
+    await session.refresh(eatery)
+    return eatery
+
+
+async def edit_eatery(
+    session: AsyncSession,
+    *,
+    eatery_id: int,
+    changes: dict[str, Any],
+    actor_id: int | None,
+    today: date,
+) -> Eatery:
+    """Apply `changes` (fields of `Eatery`; `location` a PointInVietnam) under the eatery's row
+    lock, audited as `eatery.update` with what each changed field was before.
+
+    Leaving temporarily_closed forgets its `closed_until`; hours set replace an unreadable
+    import's; the opening intervals follow hours and status.
+    """
+    await locks.lock_eatery(session, eatery_id)
+    # Re-read under the lock: `before` is what the previous edit left.
+    eatery = await session.get(Eatery, eatery_id, populate_existing=True)
+    if eatery is None:
+        raise NotFound(f"no eatery with id {eatery_id}")
+    changes = dict(changes)
+    status = changes.get("status", eatery.status)
+    if status != TEMPORARILY_CLOSED and eatery.closed_until and "closed_until" not in changes:
+        changes["closed_until"] = None
+    # A day sent must be ahead; one kept may have passed while other fields change.
+    check_closure(
+        status=status,
+        closed_until=changes.get("closed_until", eatery.closed_until),
+        today=today if "closed_until" in changes else None,
+    )
+    before = {k: _audited(getattr(eatery, k)) for k in changes if k != "location"}
+    if "location" in changes:
+        lon, lat = (
+            await session.execute(
+                select(func.ST_X(Eatery.location), func.ST_Y(Eatery.location)).where(
+                    Eatery.id == eatery_id
+                )
+            )
+        ).one()
+        before["location"] = point(lon, lat)
+    for key, value in changes.items():
+        if key == "location":
+            value = point_geometry(value.lon, value.lat)
+        setattr(eatery, key, value)
+    if "opening_hours" in changes:
+        eatery.opening_hours_unparsed = None  # hours set replace an unreadable import's
+    await flush(session)
+    if {"opening_hours", "status"} & changes.keys():
+        await refresh_open_intervals(session, eatery_ids=[eatery_id])
+    await audit.record(
+        session,
+        actor_id=actor_id,
+        action="eatery.update",
+        entity="eatery",
+        entity_id=eatery_id,
+        before=before,
+        after={k: _audited(v) for k, v in changes.items()},
+    )
+    await session.refresh(eatery)
+    return eatery
+
+
+async def admin_list(
+    session: AsyncSession, *, q: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Eateries of every status whose name (without diacritics) or slug holds `q`, by name;
+    and how many match in all."""
+    query = select(Eatery)
+    if q:
+        pattern = "%" + LIKE_SPECIAL.sub(r"\\\g<0>", q) + "%"
+        query = query.where(
+            or_(
+                Eatery.name_folded.like(func.foodtour_fold(pattern)),
+                Eatery.slug.like(func.lower(pattern)),
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.order_by(Eatery.name_folded, Eatery.id).limit(limit).offset(offset)
+    )
+    items = [
+        {
+            "id": e.id,
+            "slug": e.slug,
+            "name_vi": e.name_vi,
+            "name_en": e.name_en,
+            "status": e.status,
+            "address": e.address,
+        }
+        for e in rows
+    ]
+    return items, total or 0
+
+
+async def reopen_due(session: AsyncSession, *, today: date) -> list[int]:
+    """Reopen the temporarily closed eateries whose `closed_until` is past: active again, with
+    their opening intervals; audited as `eatery.reopen` by nobody. Returns their ids.
+
+    Run with the opening-hours window's upkeep (ensure_open_window, every few minutes): a
+    closure ends within minutes of its last day, with no job of its own.
+    """
+    due = dict(
+        (
+            await session.execute(
+                select(Eatery.id, Eatery.closed_until)
+                .where(Eatery.status == TEMPORARILY_CLOSED, Eatery.closed_until < today)
+                .order_by(Eatery.id)
+                .with_for_update(key_share=True)
+            )
+        ).all()
+    )
+    if not due:  # no write at all: a write would move the eateries' versions for nothing
+        return []
+    await session.execute(
+        update(Eatery).where(Eatery.id.in_(list(due))).values(status="active", closed_until=None)
+    )
+    await refresh_open_intervals(session, eatery_ids=list(due))
+    for eatery_id, closed_until in due.items():
+        await audit.record(
+            session,
+            actor_id=None,
+            action="eatery.reopen",
+            entity="eatery",
+            entity_id=eatery_id,
+            before={"status": TEMPORARILY_CLOSED, "closed_until": closed_until.isoformat()},
+            after={"status": "active", "closed_until": None},
+        )
+    return list(due)
 
 
 # -- precomputed opening intervals ------------------------------------------------------------
@@ -197,10 +407,15 @@ async def copy_records(
 async def ensure_open_window(
     session: AsyncSession, *, now: datetime, days: int, force: bool = False
 ) -> bool:
-    """Move the window to [yesterday, today + days] when `now` nears its end; True if moved."""
+    """Move the window to [yesterday, today + days] when `now` nears its end; True if moved.
+
+    Also reopens the temporary closures whose last day is past (`reopen_due`).
+    """
     # A whole-city rewrite is maintenance work: the per-request statement timeout does not apply.
     await session.execute(text("SET LOCAL statement_timeout = 0"))
     await locks.hold(session, locks.Advisory.OPEN_WINDOW_REFRESH)
+    # Temporary closures past their last day end here, whether or not the window moves.
+    await reopen_due(session, today=now.astimezone(hours.TZ).date())
     window = await _window(session)
     if not force and window and window.starts_at <= now and now + WINDOW_MARGIN <= window.ends_at:
         return False

@@ -1,8 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from tourism.accounts import service as accounts
 from tourism.accounts.dependencies import CurrentUser, StaffUser, TouristUser, VendorUser
+from tourism.accounts.models import User
+from tourism.accounts.schemas import UserAdmin
 from tourism.dependencies import (
     ClientAddressDep,
     IdPath,
@@ -140,5 +144,46 @@ async def decide(
         now=now,
     )
     view = await service.submitted_view(session, review)
+    await session.commit()
+    return view
+
+
+# Disabling an account is moderation (of the people who write reviews) and is audited; the
+# routes live here because the accounts domain imports nothing above it, the audit log included.
+ACCOUNT_SWITCH = (
+    "Admins: any account but their own (422 naming `user_id`). Moderators: tourist accounts "
+    "only (403 for any other). 404 for no such account. Doing it twice changes nothing and is "
+    "audited once. A disabled account cannot log in and its tokens answer 401 at once (they "
+    "stay ended when it is enabled again); its pending and flagged reviews leave the "
+    "moderation queue (and come back when it is enabled); its public reviews stay public and "
+    "counted. Audited as `user.disable` / `user.enable` (entity `user`)."
+)
+
+
+@router.post(
+    "/admin/users/{user_id}/disable",
+    response_model=UserAdmin,
+    tags=["administration"],
+    summary="Disable an account",
+    description=ACCOUNT_SWITCH,
+)
+async def disable_account(session: SessionDep, staff: StaffUser, user_id: IdPath) -> dict:
+    return await _switch(session, staff, user_id, active=False)
+
+
+@router.post(
+    "/admin/users/{user_id}/enable",
+    response_model=UserAdmin,
+    tags=["administration"],
+    summary="Enable a disabled account again",
+    description=ACCOUNT_SWITCH,
+)
+async def enable_account(session: SessionDep, staff: StaffUser, user_id: IdPath) -> dict:
+    return await _switch(session, staff, user_id, active=True)
+
+
+async def _switch(session: AsyncSession, staff: User, user_id: int, *, active: bool) -> dict:
+    user = await service.set_account_active(session, user_id=user_id, active=active, actor=staff)
+    view = await accounts.admin_view(session, user)
     await session.commit()
     return view

@@ -65,11 +65,21 @@ class DecisionCreate(StrictModel):
     reason: MultilineText | None = Field(default=None, max_length=500)
 
 
+class AuthorHistory(BaseModel):
+    """What became of every review the author wrote (this one included)."""
+
+    reviews: int
+    rejected: int
+    removed: int
+
+
 class QueuedReview(BaseModel):
     id: int
     eatery_id: int
     eatery_name: str
     author: str
+    author_id: int
+    author_history: AuthorHistory
     status: str
     rating: int
     text: str | None

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tourism.accounts import service as accounts
 from tourism.accounts.models import User
 from tourism.accounts.ownership import manages
 from tourism.audit import service as audit
@@ -323,11 +324,17 @@ async def my_reviews(session: AsyncSession, *, user: User) -> list[dict[str, Any
 async def queue(
     session: AsyncSession, *, status: str, eatery_id: int | None, limit: int, offset: int
 ) -> list[dict[str, Any]]:
-    """Oldest first. `flagged`: flagged by users, or pending with automatic flags."""
+    """Oldest first. `flagged`: flagged by users, or pending with automatic flags.
+
+    Only reviews by active accounts: a disabled author's reviews leave the queue and come back
+    if the account is enabled again. Their statuses do not change, so the ratings (public
+    reviews only) stay what they were: an approved or flagged review stays public.
+    """
     query = (
         select(Review, User.display_name, Eatery.name_vi)
         .join(User, User.id == Review.user_id)
         .join(Eatery, Eatery.id == Review.eatery_id)
+        .where(User.is_active)
         .order_by(Review.submitted_at, Review.id)
         .limit(limit)
         .offset(offset)
@@ -351,12 +358,15 @@ async def queue(
             )
         ).all()
     )
+    history = await _author_histories(session, {r.Review.user_id for r in rows})
     return [
         {
             "id": r.Review.id,
             "eatery_id": r.Review.eatery_id,
             "eatery_name": r.name_vi,
             "author": r.display_name,
+            "author_id": r.Review.user_id,
+            "author_history": history[r.Review.user_id],
             "status": r.Review.status,
             "rating": r.Review.rating,
             "text": r.Review.text,
@@ -366,6 +376,46 @@ async def queue(
         }
         for r in rows
     ]
+
+
+async def _author_histories(session: AsyncSession, user_ids: set[int]) -> dict[int, dict]:
+    """Per author: how many reviews they wrote, and how many were rejected or removed."""
+    rows = await session.execute(
+        select(
+            Review.user_id,
+            func.count(),
+            func.count().filter(Review.status == "rejected"),
+            func.count().filter(Review.status == "removed"),
+        )
+        .where(Review.user_id.in_(user_ids))  # ix_reviews_user_id
+        .group_by(Review.user_id)
+    )
+    return {
+        user_id: {"reviews": n, "rejected": rejected, "removed": removed}
+        for user_id, n, rejected, removed in rows
+    }
+
+
+async def set_account_active(
+    session: AsyncSession, *, user_id: int, active: bool, actor: User
+) -> User:
+    """Disable or enable an account (accounts.service.set_active: who may), audited.
+
+    Here rather than in accounts, which imports no domain above it (the audit log). The
+    reviews of a disabled author keep their status: `queue` leaves them out.
+    """
+    user, change = await accounts.set_active(session, user_id=user_id, active=active, actor=actor)
+    if change is not None:
+        await audit.record(
+            session,
+            actor_id=actor.id,
+            action="user.enable" if active else "user.disable",
+            entity="user",
+            entity_id=user.id,
+            before={"is_active": not active},
+            after=change,
+        )
+    return user
 
 
 async def histogram(session: AsyncSession, eatery_id: int) -> dict[str, int]:

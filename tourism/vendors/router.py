@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from tourism.accounts.dependencies import VendorUser
-from tourism.dependencies import IdPath, SessionDep, SlugPath
+from tourism.dependencies import IdPath, NowDep, SessionDep, SlugPath
 from tourism.eateries.models import Eatery
+from tourism.hours import TZ
 from tourism.menus import service as menus
 from tourism.menus.schemas import (
     MenuItemCreate,
@@ -33,9 +34,16 @@ async def my_eateries(session: SessionDep, vendor: VendorUser) -> dict:
 
 @router.patch("/eateries/{eatery_id}", response_model=VendorEatery, summary="Edit my eatery")
 async def edit_eatery(
-    session: SessionDep, vendor: VendorUser, eatery: OwnedEatery, body: EateryVendorUpdate
+    session: SessionDep,
+    now: NowDep,
+    vendor: VendorUser,
+    eatery: OwnedEatery,
+    body: EateryVendorUpdate,
 ) -> dict:
-    view = await service.update_eatery(session, eatery=eatery, vendor=vendor, data=body)
+    today = now.astimezone(TZ).date()
+    view = await service.update_eatery(
+        session, eatery=eatery, vendor=vendor, data=body, today=today
+    )
     await session.commit()
     return view
 

@@ -1,6 +1,8 @@
+from datetime import date
+
 from pydantic import BaseModel, Field
 
-from tourism.eateries.schemas import OpeningHoursText, Status
+from tourism.eateries.schemas import ClosedUntil, OpeningHoursText, Status
 from tourism.schemas import MultilineText, StrictModel
 
 
@@ -12,6 +14,7 @@ class EateryVendorUpdate(StrictModel):
     description_en: MultilineText | None = Field(default=None, max_length=1000)
     opening_hours: OpeningHoursText = None
     status: Status | None = None
+    closed_until: ClosedUntil = None
 
 
 class VendorEatery(BaseModel):
@@ -20,6 +23,9 @@ class VendorEatery(BaseModel):
     name_vi: str
     name_en: str | None
     status: str
+    closed_until: date | None = Field(
+        description="With temporarily_closed: the last day it is closed; it reopens the day after"
+    )
     phone: str | None
     description_vi: str | None
     description_en: str | None

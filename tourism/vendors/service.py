@@ -2,9 +2,11 @@
 
 Every change first locks the eatery's row (tourism.locks; tourism.menus.service says in what
 order): changes to one eatery run one after the other, and each audit entry's
-"before" is what the previous change left.
+"before" is what the previous change left. The eatery's own fields are edited the one way the
+department edits them too (tourism.eateries.service.edit_eatery).
 """
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,14 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.accounts.models import User
 from tourism.accounts.ownership import manages
-from tourism.audit import service as audit
 from tourism.eateries.models import Eatery
-from tourism.eateries.service import refresh_open_intervals
+from tourism.eateries.service import edit_eatery
 from tourism.exceptions import NotFound
-from tourism.locks import lock_eatery
 from tourism.vendors.schemas import EateryVendorUpdate
 
-EDITABLE = ("phone", "description_vi", "description_en", "opening_hours", "status")
+EDITABLE = ("phone", "description_vi", "description_en", "opening_hours", "status", "closed_until")
 
 
 async def owned_eatery(session: AsyncSession, *, vendor: User, eatery_id: int) -> Eatery:
@@ -39,6 +39,7 @@ def eatery_view(eatery: Eatery) -> dict[str, Any]:
         "name_vi": eatery.name_vi,
         "name_en": eatery.name_en,
         "status": eatery.status,
+        "closed_until": eatery.closed_until,
         "phone": eatery.phone,
         "description_vi": eatery.description_vi,
         "description_en": eatery.description_en,
@@ -57,29 +58,14 @@ async def own_eateries(session: AsyncSession, *, vendor: User) -> list[dict[str,
 
 
 async def update_eatery(
-    session: AsyncSession, *, eatery: Eatery, vendor: User, data: EateryVendorUpdate
+    session: AsyncSession, *, eatery: Eatery, vendor: User, data: EateryVendorUpdate, today: date
 ) -> dict[str, Any]:
-    # Re-read under the lock: `before` is what the previous edit left, and the intervals below
-    # are written by one edit at a time (they are deleted and copied in again, not upserted).
-    await lock_eatery(session, eatery.id)
-    await session.refresh(eatery)
+    """The vendor's changes, as every eatery edit goes (eateries.service.edit_eatery): under the
+    eatery's row lock, so `before` is what the previous edit left, and audited."""
     changes = data.model_dump(exclude_unset=True)
-    before = {k: getattr(eatery, k) for k in changes}
-    for key, value in changes.items():
-        setattr(eatery, key, value)
-    if "opening_hours" in changes:
-        eatery.opening_hours_unparsed = None  # the vendor's hours replace an unreadable import
-    await session.flush()
-    if {"opening_hours", "status"} & changes.keys():
-        await refresh_open_intervals(session, eatery_ids=[eatery.id])
-    await audit.record(
-        session,
-        actor_id=vendor.id,
-        action="eatery.update",
-        entity="eatery",
-        entity_id=eatery.id,
-        before=before,
-        after=changes,
+    if "status" in changes and changes["status"] is None:
+        del changes["status"]  # null: unchanged (the column cannot be null)
+    edited = await edit_eatery(
+        session, eatery_id=eatery.id, changes=changes, actor_id=vendor.id, today=today
     )
-    await session.refresh(eatery)
-    return eatery_view(eatery)
+    return eatery_view(edited)
