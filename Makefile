@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml scripts/bootstrap.sh
 
 WEB_VENDOR := tourism/web/static/vendor
 
-## the web page's map library, from the npm registry (web/package-lock.json)
+## the web pages' browser libraries (map, charts), from the npm registry (web/package-lock.json)
 $(WEB_VENDOR)/.installed: web/package.json web/package-lock.json scripts/build-web.sh | $(VENV)/.installed
 	./scripts/build-web.sh
 

@@ -21,6 +21,8 @@ def live_server(settings, seeded) -> str:
         "TOURISM_DATABASE_URL": settings.database_url,
         "TOURISM_ENVIRONMENT": "test",
         "TOURISM_SECRET_KEY": settings.secret_key.get_secret_value(),
+        # every browser registers from 127.0.0.1; the limit itself is tested in test_auth_abuse
+        "TOURISM_REGISTRATIONS_PER_ADDRESS_HOUR": "1000",
     }
     with serving(env) as base:
         yield base

@@ -126,7 +126,12 @@ def test_map_style_url_must_be_http_or_a_path(bad):
 # -- every string in both languages -----------------------------------------------------------
 
 DICTIONARIES = {lang: STATIC_DIR / "i18n" / f"{lang}.json" for lang in ("vi", "en")}
-SOURCES = [*STATIC_DIR.glob("*.js"), *STATIC_DIR.glob("views/*.js")]
+SOURCES = [
+    *STATIC_DIR.glob("*.js"),
+    *STATIC_DIR.glob("views/*.js"),
+    *STATIC_DIR.glob("console/*.js"),
+]
+SHELLS = [STATIC_DIR.parent / "index.html", STATIC_DIR.parent / "console.html"]
 # Keys built at run time from a prefix: the values each can take.
 DYNAMIC = {
     "review_status_": ["pending", "approved", "rejected", "flagged", "removed"],
@@ -153,14 +158,21 @@ def _keys_used() -> set[str]:
             used |= {prefix + value for value in DYNAMIC[prefix]}
         for key in re.findall(r"'((?:opens|closes)_at)'", code):
             used |= {key, f"{key}_day"}
-    shell = (STATIC_DIR.parent / "index.html").read_text(encoding="utf-8")
-    used |= set(re.findall(r'data-i18n(?:-[a-z-]+)?="([a-z_]+)"', shell))
+        # The console names its keys in tables and screen lists too: `title: 'console_...'`.
+        used |= set(re.findall(r"(?<!plural\()'(console_[a-z0-9_]+)'", code))
+    for shell in SHELLS:
+        html = shell.read_text(encoding="utf-8")
+        used |= set(re.findall(r'data-i18n(?:-[a-z-]+)?="([a-z_]+)"', html))
     return used
 
 
 def test_both_languages_have_the_same_keys():
     vi, en = _dictionary("vi"), _dictionary("en")
     assert vi.keys() == en.keys()
+    main = {
+        lang: json.loads(path.read_text(encoding="utf-8")) for lang, path in DICTIONARIES.items()
+    }
+    assert main["vi"].keys() == main["en"].keys()
     assert all(value.strip() for value in [*vi.values(), *en.values()])
 
 

@@ -1,6 +1,7 @@
-"""The tourist's web page: one HTML shell for every page a QR code can open, and its assets.
+"""The web pages: the tourist's page (one HTML shell for every page a QR code can open), the
+staff console (a second shell for /console/...), and their assets.
 
-The page is plain HTML, CSS and JavaScript modules that call the JSON API. Assets are served
+The pages are plain HTML, CSS and JavaScript modules that call the JSON API. Assets are served
 under ``/static/<version>/`` where the version is a digest of their contents, so browsers may
 keep them for a year and a new release still reaches them at once.
 """
@@ -8,6 +9,7 @@ keep them for a year and a new release still reaches them at once.
 import hashlib
 import html
 import logging
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +27,10 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 SHELL = HERE / "index.html"
+CONSOLE_SHELL = HERE / "console.html"
+# Each shell's entry module: it and the modules it imports are the shell's to preload.
+ENTRY = "app.js"
+CONSOLE_ENTRY = "console/app.js"
 MAP_LIBRARY = STATIC_DIR / "vendor" / "maplibre-gl-csp.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -111,41 +117,81 @@ def _media_type(path: str) -> str | None:
     }.get(Path(path).suffix)
 
 
-def render_shell(settings: Settings, version: str, *, has_map: bool) -> str:
+# `import ... from './x.js'`, `import './x.js'`, `export ... from './x.js'`, `import('./x.js')`
+_IMPORT = re.compile(r"""\b(?:from|import)\s*\(?\s*['"](\.{1,2}/[^'"]+\.js)['"]""")
+
+
+def module_closure(entry: str, directory: Path = STATIC_DIR) -> list[str]:
+    """`entry` and every module it imports (statically or by a literal `import()`), as paths
+    under `directory`; a module that is not there (not built, not written yet) is left out."""
+    seen: set[str] = set()
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        path = directory / name
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        for target in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            resolved = (path.parent / target).resolve()
+            if resolved.is_relative_to(directory):
+                todo.append(resolved.relative_to(directory).as_posix())
+    return sorted(name for name in seen if "vendor" not in Path(name).parts)
+
+
+def render_shell(
+    settings: Settings,
+    version: str,
+    *,
+    has_map: bool,
+    shell: Path = SHELL,
+    entry: str = ENTRY,
+) -> str:
     assets = f"/static/{version}"
     values = {
         "ASSETS": assets,
         "MAP_STYLE_URL": settings.map_style_url,
         "MAP": "on" if has_map else "off",
     }
-    page = SHELL.read_text(encoding="utf-8")
+    page = shell.read_text(encoding="utf-8")
     for name, value in values.items():
         page = page.replace(f"%{name}%", html.escape(value, quote=True))
-    # Every module at once, not import after import: one round trip instead of three.
-    modules = sorted(
-        p.relative_to(STATIC_DIR).as_posix()
-        for p in STATIC_DIR.rglob("*.js")
-        if "vendor" not in p.relative_to(STATIC_DIR).parts
+    # Every module of this page at once, not import after import: one round trip instead of
+    # three. Only this page's: the tourist's phone does not fetch the console, nor the reverse.
+    preload = "".join(
+        f'  <link rel="modulepreload" href="{assets}/{m}">\n' for m in module_closure(entry)
     )
-    preload = "".join(f'  <link rel="modulepreload" href="{assets}/{m}">\n' for m in modules)
     return page.replace("  <!-- modules -->\n", preload)
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
-    """Serve the page at every address a QR code or a shared link can open."""
+    """Serve the tourist page at every address a QR code or a shared link can open, and the
+    staff console at /console/..."""
     has_map = MAP_LIBRARY.is_file()
     if not has_map:
         log.warning("the map library is not built (run `make web`); the page shows lists only")
     version = asset_version()
     headers = security_headers(settings)
     page = render_shell(settings, version, has_map=has_map)
+    console_page = render_shell(
+        settings, version, has_map=has_map, shell=CONSOLE_SHELL, entry=CONSOLE_ENTRY
+    )
 
     def shell() -> HTMLResponse:
         # Unknown query parameters (utm_source, utm_medium, ...) are the page's to ignore.
         return HTMLResponse(page, headers={**headers, "Cache-Control": REVALIDATE})
 
+    def console_shell() -> HTMLResponse:
+        # Every /console/... address: the console's own router says found, not found or not
+        # allowed; the API behind it enforces the roles whatever the page shows.
+        return HTMLResponse(console_page, headers={**headers, "Cache-Control": REVALIDATE})
+
     pages = APIRouter(include_in_schema=False)
     for path in ("/", "/search", "/eateries/{eatery_id}", "/stations/{station_id}"):
         pages.add_api_route(path, shell, methods=["GET", "HEAD"], response_class=HTMLResponse)
+    for path in ("/console", "/console/{path:path}"):
+        pages.add_api_route(
+            path, console_shell, methods=["GET", "HEAD"], response_class=HTMLResponse
+        )
     app.include_router(pages)
     app.mount("/static", Assets(version=version, headers=headers), name="static")
