@@ -139,6 +139,46 @@ DYNAMIC = {
     "switch_to_": ["vi", "en"],
     "field_": ["email", "password", "display_name"],
     "legend_": ["open", "closed", "station", "here"],
+    # the console's words for values the API sends (admin.js WORDS)
+    "console_admin_": [
+        *(f"role_{v}" for v in ("tourist", "vendor", "moderator", "admin", "operator")),
+        *(
+            f"kind_{v}"
+            for v in (
+                "restaurant",
+                "street_food",
+                "cafe",
+                "market_stall",
+                "bakery",
+                "seafood_restaurant",
+                "dessert_shop",
+            )
+        ),
+        *(f"status_{v}" for v in ("active", "temporarily_closed", "closed")),
+        *(
+            f"category_{v}"
+            for v in (
+                "noodle_soup",
+                "noodles",
+                "rice",
+                "bread",
+                "rolls",
+                "street_snack",
+                "seafood",
+                "hotpot",
+                "dumplings",
+                "dessert",
+                "drink",
+                "grill",
+            )
+        ),
+        *(f"target_{v}" for v in ("search", "dish", "eatery", "station")),
+        *(f"client_{v}" for v in ("ios", "android", "desktop", "bot", "other")),
+        *(
+            f"entity_{v}"
+            for v in ("eatery", "dish", "review", "user", "qr_code", "bike_station_status")
+        ),
+    ],
 }
 
 

@@ -41,6 +41,12 @@ async def upsert_dish(session: AsyncSession, *, data: DishCreate) -> int:
     return dish_id
 
 
+async def _names_of(session: AsyncSession, dish: Dish) -> None:
+    await _replace_names(
+        session, dish_id=dish.id, name_vi=dish.name_vi, name_en=dish.name_en, aliases=dish.aliases
+    )
+
+
 async def _replace_names(
     session: AsyncSession, *, dish_id: int, name_vi: str, name_en: str, aliases: Iterable[str]
 ) -> None:
@@ -93,13 +99,7 @@ async def create_dish(session: AsyncSession, *, data: DishAdminCreate, actor_id:
     dish = Dish(**values)
     session.add(dish)
     await flush(session)
-    await _replace_names(
-        session,
-        dish_id=dish.id,
-        name_vi=dish.name_vi,
-        name_en=dish.name_en,
-        aliases=dish.aliases,
-    )
+    await _names_of(session, dish)
     await audit.record(
         session,
         actor_id=actor_id,
@@ -131,13 +131,7 @@ async def update_dish(
         setattr(dish, key, value)
     await flush(session)
     if {"name_vi", "name_en", "aliases"} & changes.keys():
-        await _replace_names(
-            session,
-            dish_id=dish.id,
-            name_vi=dish.name_vi,
-            name_en=dish.name_en,
-            aliases=dish.aliases,
-        )
+        await _names_of(session, dish)
     await audit.record(
         session,
         actor_id=actor_id,

@@ -15,74 +15,24 @@ import {
 const ADMIN = ['admin'];
 const STAFF_ROLES = ['vendor', 'moderator', 'admin', 'operator'];
 const ALL_ROLES = ['tourist', ...STAFF_ROLES];
-const KINDS = ['restaurant', 'street_food', 'cafe', 'market_stall', 'bakery', 'seafood_restaurant', 'dessert_shop'];
-const STATUSES = ['active', 'temporarily_closed', 'closed'];
-const TARGETS = ['search', 'dish', 'eatery', 'station'];
-const ENTITIES = ['eatery', 'dish', 'review', 'user', 'qr_code', 'bike_station_status'];
 // Vietnam's bounding box, as the API checks it (lon 102.14..109.47, lat 8.38..23.39).
 const BOUNDS = { lat: [8.38, 23.39], lon: [102.14, 109.47] };
 const PAGE = 50;
 
-// The moderation and department screens' own few rules, beside console.css.
 // -- words: every value the API sends that a person reads --------------------------------------
 
-const ROLE_NAMES = {
-  tourist: () => t('console_admin_role_tourist'),
-  vendor: () => t('console_admin_role_vendor'),
-  moderator: () => t('console_admin_role_moderator'),
-  admin: () => t('console_admin_role_admin'),
-  operator: () => t('console_admin_role_operator'),
+// Words for the values the API sends: `console_admin_<group>_<value>` in the i18n files.
+const WORDS = {
+  role: ALL_ROLES,
+  kind: ['restaurant', 'street_food', 'cafe', 'market_stall', 'bakery', 'seafood_restaurant', 'dessert_shop'],
+  status: ['active', 'temporarily_closed', 'closed'],
+  category: ['noodle_soup', 'noodles', 'rice', 'bread', 'rolls', 'street_snack', 'seafood', 'hotpot', 'dumplings', 'dessert', 'drink', 'grill'],
+  target: ['search', 'dish', 'eatery', 'station'],
+  client: ['ios', 'android', 'desktop', 'bot', 'other'],
+  entity: ['eatery', 'dish', 'review', 'user', 'qr_code', 'bike_station_status'],
 };
-const KIND_NAMES = {
-  restaurant: () => t('console_admin_kind_restaurant'),
-  street_food: () => t('console_admin_kind_street_food'),
-  cafe: () => t('console_admin_kind_cafe'),
-  market_stall: () => t('console_admin_kind_market_stall'),
-  bakery: () => t('console_admin_kind_bakery'),
-  seafood_restaurant: () => t('console_admin_kind_seafood_restaurant'),
-  dessert_shop: () => t('console_admin_kind_dessert_shop'),
-};
-const STATUS_NAMES = {
-  active: () => t('console_admin_status_active'),
-  temporarily_closed: () => t('console_admin_status_temporarily_closed'),
-  closed: () => t('console_admin_status_closed'),
-};
-const CATEGORY_NAMES = {
-  noodle_soup: () => t('console_admin_category_noodle_soup'),
-  noodles: () => t('console_admin_category_noodles'),
-  rice: () => t('console_admin_category_rice'),
-  bread: () => t('console_admin_category_bread'),
-  rolls: () => t('console_admin_category_rolls'),
-  street_snack: () => t('console_admin_category_street_snack'),
-  seafood: () => t('console_admin_category_seafood'),
-  hotpot: () => t('console_admin_category_hotpot'),
-  dumplings: () => t('console_admin_category_dumplings'),
-  dessert: () => t('console_admin_category_dessert'),
-  drink: () => t('console_admin_category_drink'),
-  grill: () => t('console_admin_category_grill'),
-};
-const TARGET_NAMES = {
-  search: () => t('console_admin_target_search'),
-  dish: () => t('console_admin_target_dish'),
-  eatery: () => t('console_admin_target_eatery'),
-  station: () => t('console_admin_target_station'),
-};
-const CLIENT_NAMES = {
-  ios: () => t('console_admin_client_ios'),
-  android: () => t('console_admin_client_android'),
-  desktop: () => t('console_admin_client_desktop'),
-  bot: () => t('console_admin_client_bot'),
-  other: () => t('console_admin_client_other'),
-};
-const ENTITY_NAMES = {
-  eatery: () => t('console_admin_entity_eatery'),
-  dish: () => t('console_admin_entity_dish'),
-  review: () => t('console_admin_entity_review'),
-  user: () => t('console_admin_entity_user'),
-  qr_code: () => t('console_admin_entity_qr_code'),
-  bike_station_status: () => t('console_admin_entity_bike_station_status'),
-};
-const named = (names, value) => (names[value] ? names[value]() : value);
+const named = (group, value) => (
+  WORDS[group].includes(value) ? t(`console_admin_${group}_${value}`) : value);
 
 export function homeCards(ctx) {
   if (ctx.user.role !== 'admin') return [];
@@ -209,7 +159,7 @@ async function renderUsers(main, ctx) {
   const body = frame(main, t('console_admin_users_title'));
   const params = new URLSearchParams(window.location.search);
   const q = input('q', { type: 'search', value: params.get('q') || '', maxlength: 100, enterkeyhint: 'search' });
-  const role = select('role', ALL_ROLES.map((r) => [r, ROLE_NAMES[r]()]),
+  const role = select('role', ALL_ROLES.map((r) => [r, named('role', r)]),
     { value: params.get('role') || '', blank: t('console_admin_all_roles') });
   const search = h('form', { class: 'toolbar admin-filters', role: 'search' },
     field(t('console_admin_users_search'), q, { hint: t('console_admin_users_search_hint') }),
@@ -268,7 +218,7 @@ function userCard(ctx, user) {
       h('h3', {}, user.display_name),
       h('p', { class: 'meta' }, h('span', { translate: 'no' }, user.email)),
       h('p', { class: 'meta' },
-        h('span', { class: 'badge badge-role' }, named(ROLE_NAMES, user.role)), ' ',
+        h('span', { class: 'badge badge-role' }, named('role', user.role)), ' ',
         user.is_active
           ? h('span', { class: 'badge badge-open' }, t('console_admin_active'))
           : h('span', { class: 'badge badge-closed' }, t('console_admin_disabled')),
@@ -311,7 +261,7 @@ function userCard(ctx, user) {
 }
 
 function newAccountForm(onCreated) {
-  const role = select('role', STAFF_ROLES.map((r) => [r, ROLE_NAMES[r]()]), { value: 'vendor' });
+  const role = select('role', STAFF_ROLES.map((r) => [r, named('role', r)]), { value: 'vendor' });
   const picker = eateryPicker({ legend: t('console_admin_vendor_eateries') });
   const pickerBox = picker.element;
   const form = h('form', { class: 'admin-form', novalidate: true },
@@ -514,7 +464,7 @@ async function renderEateries(main, ctx) {
       h('h3', {}, h('a', { href: `/console/admin/eateries/${e.id}` }, localName(e))),
       h('p', { class: 'meta' }, e.address || ''),
       h('p', { class: 'meta' }, h('span', { class: e.status === 'active' ? 'badge badge-open' : 'badge badge-closed' },
-        named(STATUS_NAMES, e.status)), ' · ', h('span', { translate: 'no' }, e.slug)))));
+        named('status', e.status)), ' · ', h('span', { translate: 'no' }, e.slug)))));
     offset += data.items.length;
     if (!more) {
       results.replaceChildren(
@@ -558,7 +508,7 @@ async function renderEateryEditor(main, ctx) {
   }
   const e = eatery || {};
   const [lon0, lat0] = e.location?.coordinates ?? [null, null];
-  const status = select('status', STATUSES.map((s) => [s, STATUS_NAMES[s]()]), { value: e.status || 'active' });
+  const status = select('status', WORDS.status.map((s) => [s, named('status', s)]), { value: e.status || 'active' });
   const closedUntil = input('closed_until', { type: 'date', value: e.closed_until || '' });
   const closedUntilField = field(t('console_admin_closed_until'), closedUntil, { hint: t('console_admin_closed_until_hint') });
   const lat = input('lat', {
@@ -577,7 +527,7 @@ async function renderEateryEditor(main, ctx) {
       field(t('console_admin_name_en'), input('name_en', { value: e.name_en || '', maxlength: 200, lang: 'en' })),
       creating ? field(t('console_admin_slug'), input('slug', { maxlength: 100, pattern: '[a-z0-9-]+' }), { hint: t('console_admin_slug_hint') })
         : h('p', { class: 'meta' }, t('console_admin_slug'), ': ', h('span', { translate: 'no' }, e.slug)),
-      field(t('console_admin_kind'), select('kind', KINDS.map((k) => [k, KIND_NAMES[k]()]),
+      field(t('console_admin_kind'), select('kind', WORDS.kind.map((k) => [k, named('kind', k)]),
         { value: e.kind || '', blank: t('console_admin_choose') }))),
     h('fieldset', {},
       h('legend', {}, t('console_admin_eatery_place')),
@@ -756,7 +706,7 @@ async function renderDishes(main, ctx) {
         ? h('ul', { class: 'cards admin-list' }, shown.map((d) => h('li', { class: 'card admin-item' },
           h('h3', {}, h('a', { href: `/console/admin/dishes/${encodeURIComponent(d.slug)}`, lang: 'vi' }, d.name_vi),
             h('span', { class: 'secondary', lang: 'en' }, d.name_en)),
-          h('p', { class: 'meta' }, named(CATEGORY_NAMES, d.category), ' · ',
+          h('p', { class: 'meta' }, named('category', d.category), ' · ',
             t('console_admin_dish_eateries_n', { n: d.eatery_count }), ' · ', h('span', { translate: 'no' }, d.slug)))))
         : emptyState(t('console_admin_dishes_none')));
   }
@@ -794,7 +744,7 @@ async function renderDishEditor(main, ctx) {
     creating
       ? field(t('console_admin_slug'), input('slug', { maxlength: 100 }), { hint: t('console_admin_dish_slug_hint') })
       : h('p', { class: 'meta' }, t('console_admin_slug'), ': ', h('span', { translate: 'no' }, dish.slug)),
-    field(t('console_admin_category'), select('category', cats.map((c) => [c, named(CATEGORY_NAMES, c)]),
+    field(t('console_admin_category'), select('category', cats.map((c) => [c, named('category', c)]),
       { value: dish.category || '', blank: t('console_admin_choose') })),
     field(t('console_admin_aliases'), input('aliases', { value: (dish.aliases || []).join(', '), maxlength: 1000 }),
       { hint: t('console_admin_aliases_hint') }),
@@ -921,7 +871,7 @@ async function renderQr(main, ctx) {
             sort: { key: 'scans', dir: 'desc' },
             rows: clients.map(([kind, scans]) => ({ kind, scans })),
             columns: [
-              { key: 'kind', label: t('console_admin_client'), value: (r) => named(CLIENT_NAMES, r.kind), cell: (r) => named(CLIENT_NAMES, r.kind) },
+              { key: 'kind', label: t('console_admin_client'), value: (r) => named('client', r.kind), cell: (r) => named('client', r.kind) },
               { key: 'scans', label: t('console_admin_scans'), numeric: true, cell: (r) => String(r.scans) },
             ],
           }) : emptyState(t('console_admin_no_scans'))),
@@ -981,7 +931,7 @@ function codeCard(code, showCampaign) {
     card.replaceChildren(
       h('h3', {}, code.target?.name || code.code),
       h('p', { class: 'meta' },
-        named(TARGET_NAMES, code.target?.kind), ' · ',
+        named('target', code.target?.kind), ' · ',
         h('span', { class: 'qr-code-id', translate: 'no' }, code.code), ' · ',
         code.active ? h('span', { class: 'badge badge-open' }, t('console_admin_code_on'))
           : h('span', { class: 'badge badge-closed' }, t('console_admin_code_off'))),
@@ -1034,7 +984,7 @@ function codeCard(code, showCampaign) {
 const TARGET_FIELDS = { search: 'target.query', dish: 'target.slug', eatery: 'target.id', station: 'target.id' };
 
 function newCodeForm({ onCreated, showCampaign }) {
-  const kind = select('kind', TARGETS.map((k) => [k, TARGET_NAMES[k]()]), { value: 'search' });
+  const kind = select('kind', WORDS.target.map((k) => [k, named('target', k)]), { value: 'search' });
   const query = input('query', { maxlength: 100, lang: 'vi' });
   const dishSelect = select('slug', [], { blank: t('console_admin_choose') });
   const stationSelect = select('station', [], { blank: t('console_admin_choose') });
@@ -1131,7 +1081,7 @@ function changes(before, after) {
 async function renderAudit(main, ctx) {
   const body = frame(main, t('console_admin_audit_title'));
   const params = new URLSearchParams(window.location.search);
-  const entity = select('entity', ENTITIES.map((e) => [e, ENTITY_NAMES[e]()]),
+  const entity = select('entity', WORDS.entity.map((e) => [e, named('entity', e)]),
     { value: params.get('entity') || '', blank: t('console_admin_audit_all') });
   const actor = input('actor_id', { type: 'number', min: 1, step: 1, inputmode: 'numeric', value: params.get('actor_id') || '' });
   const filters = h('form', { class: 'toolbar admin-filters' },
@@ -1171,7 +1121,7 @@ async function renderAudit(main, ctx) {
     const list = more ? results.querySelector('.admin-list') : h('ol', { class: 'cards admin-list audit-list' });
     list.append(...data.items.map((entry) => h('li', { class: 'card admin-item audit-entry' },
       h('h3', {}, h('span', { translate: 'no' }, entry.action), ' · ',
-        named(ENTITY_NAMES, entry.entity), ' ', h('span', { translate: 'no' }, `#${entry.entity_id}`)),
+        named('entity', entry.entity), ' ', h('span', { translate: 'no' }, `#${entry.entity_id}`)),
       h('p', { class: 'meta' },
         h('time', { datetime: entry.at }, formatDateTime(entry.at)), ' · ',
         entry.actor_id

@@ -6,8 +6,8 @@
 // box takes any OSM value; what the week grid can show, it shows.
 import { api } from '../api.js';
 import { debounce, h } from '../dom.js';
-import { currentLang, locale, t } from '../i18n.js';
-import { nextChangeText, openBadge } from '../views/parts.js';
+import { locale, t } from '../i18n.js';
+import { nextChangeText, openBadge, weekTable } from '../views/parts.js';
 import { nextId } from './ui.js';
 
 export const DAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
@@ -189,19 +189,6 @@ function weekdayNames() {
   });
 }
 
-function previewTable(schedule) {
-  return h('table', { class: 'hours hours-preview' },
-    h('caption', { class: 'visually-hidden' }, t('console_hours_preview')),
-    h('tbody', {}, schedule.map((day) => h('tr', {
-      class: day.is_today ? 'today' : null, 'aria-current': day.is_today ? 'date' : null,
-    },
-    h('th', { scope: 'row' }, currentLang() === 'vi' ? day.weekday_vi : day.weekday,
-      day.is_today ? h('span', { class: 'today-mark' }, ` (${t('today')})`) : null),
-    h('td', {}, day.intervals.length
-      ? day.intervals.map((span) => `${span.opens}–${span.closes}`).join(', ')
-      : t('closed_all_day'))))));
-}
-
 /**
  * The editor: `value` the current OSM string (or null). The element has value() (the string,
  * '' for unknown), problem() (a sentence when the grid is incomplete) and destroy().
@@ -255,7 +242,7 @@ export function hoursEditor({ value, label = t('console_hours_label'), name = 'o
       preview.replaceChildren(
         h('p', { class: 'meta preview-now' }, openBadge(answer.open_now), ' ',
           h('span', {}, nextChangeText(answer.open_now, answer.next_change) || '')),
-        previewTable(answer.schedule || []));
+        weekTable(answer.schedule || [], t('console_hours_preview'), 'hours hours-preview'));
     } catch (problem) {
       if (problem.name === 'AbortError' || asked !== text) return;
       if (problem.status === 422) {

@@ -7,22 +7,10 @@ import { currentLang, formatDate, formatRating, plural, t } from '../i18n.js';
 import { createMap, feature, legend } from '../map.js';
 import {
   directions, dishName, nextChangeText, openBadge, placeName, price, ratingText, stationItem,
+  weekTable,
 } from './parts.js';
 
 const REVIEW_STATUS = ['pending', 'approved', 'rejected', 'flagged', 'removed'];
-
-function hoursTable(schedule) {
-  return h('table', { class: 'hours' },
-    h('caption', { class: 'visually-hidden' }, t('hours_heading')),
-    h('tbody', {}, schedule.map((day) => h('tr', {
-      class: day.is_today ? 'today' : null, 'aria-current': day.is_today ? 'date' : null,
-    },
-    h('th', { scope: 'row' }, currentLang() === 'vi' ? day.weekday_vi : day.weekday,
-      day.is_today ? h('span', { class: 'today-mark' }, ` (${t('today')})`) : null),
-    h('td', {}, day.intervals.length
-      ? day.intervals.map((span) => `${span.opens}–${span.closes}`).join(', ')
-      : t('closed_all_day'))))));
-}
 
 function menuList(menu) {
   return h('ul', { class: 'menu' }, menu.map((item) => h('li', { class: item.is_available ? null : 'unavailable' },
@@ -155,7 +143,7 @@ export async function eateryView(main, { args }) {
       eatery.verified ? h('p', { class: 'verified' }, t('verified')) : null,
       h('section', { 'aria-labelledby': 'hours-heading' },
         h('h2', { id: 'hours-heading' }, t('hours_heading')),
-        eatery.schedule.length && eatery.opening_hours ? hoursTable(eatery.schedule) : h('p', {}, t('hours_unknown'))),
+        eatery.schedule.length && eatery.opening_hours ? weekTable(eatery.schedule, t('hours_heading')) : h('p', {}, t('hours_unknown'))),
       h('section', { 'aria-labelledby': 'menu-heading' },
         h('h2', { id: 'menu-heading' }, t('menu_heading')),
         eatery.menu.length ? menuList(eatery.menu) : h('p', {}, t('menu_empty'))),

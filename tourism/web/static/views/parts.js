@@ -1,8 +1,8 @@
 // Pieces more than one page shows.
 import { h } from '../dom.js';
 import {
-  formatDistance, formatPrice, formatRating, formatTime, formatWeekday, localDay, localName, plural,
-  secondaryName, t,
+  currentLang, formatDistance, formatPrice, formatRating, formatTime, formatWeekday, localDay,
+  localName, plural, secondaryName, t,
 } from '../i18n.js';
 
 export function openBadge(openNow) {
@@ -83,4 +83,18 @@ export function nextChangeText(openNow, nextChange) {
   else if (day !== localDay(now)) when = formatWeekday(nextChange);
   const key = openNow ? 'closes_at' : 'opens_at';
   return t(when ? `${key}_day` : key, { time: formatTime(nextChange), day: when });
+}
+
+// A week of opening hours, today (in Hai Phong) marked: the eatery page's and the console's.
+export function weekTable(schedule, caption, className = 'hours') {
+  return h('table', { class: className },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('tbody', {}, schedule.map((day) => h('tr', {
+      class: day.is_today ? 'today' : null, 'aria-current': day.is_today ? 'date' : null,
+    },
+    h('th', { scope: 'row' }, currentLang() === 'vi' ? day.weekday_vi : day.weekday,
+      day.is_today ? h('span', { class: 'today-mark' }, ` (${t('today')})`) : null),
+    h('td', {}, day.intervals.length
+      ? day.intervals.map((span) => `${span.opens}–${span.closes}`).join(', ')
+      : t('closed_all_day'))))));
 }
