@@ -6,8 +6,13 @@ import re
 import httpx
 import pytest
 
+from tourism.accounts.models import ROLES
 from tourism.config import Settings
+from tourism.dishes.models import CATEGORIES
+from tourism.eateries.models import KINDS
+from tourism.eateries.models import STATUSES as EATERY_STATUSES
 from tourism.main import create_app
+from tourism.qrcodes.models import CLIENT_KINDS, TARGET_KINDS
 from tourism.web.router import MAP_LIBRARY, STATIC_DIR, asset_version
 
 QR_ADDRESSES = [
@@ -139,45 +144,19 @@ DYNAMIC = {
     "switch_to_": ["vi", "en"],
     "field_": ["email", "password", "display_name"],
     "legend_": ["open", "closed", "station", "here"],
-    # the console's words for values the API sends (admin.js WORDS)
+    # the console's words for the values the API sends (admin.js WORDS): its vocabularies
     "console_admin_": [
-        *(f"role_{v}" for v in ("tourist", "vendor", "moderator", "admin", "operator")),
-        *(
-            f"kind_{v}"
-            for v in (
-                "restaurant",
-                "street_food",
-                "cafe",
-                "market_stall",
-                "bakery",
-                "seafood_restaurant",
-                "dessert_shop",
-            )
-        ),
-        *(f"status_{v}" for v in ("active", "temporarily_closed", "closed")),
-        *(
-            f"category_{v}"
-            for v in (
-                "noodle_soup",
-                "noodles",
-                "rice",
-                "bread",
-                "rolls",
-                "street_snack",
-                "seafood",
-                "hotpot",
-                "dumplings",
-                "dessert",
-                "drink",
-                "grill",
-            )
-        ),
-        *(f"target_{v}" for v in ("search", "dish", "eatery", "station")),
-        *(f"client_{v}" for v in ("ios", "android", "desktop", "bot", "other")),
-        *(
-            f"entity_{v}"
-            for v in ("eatery", "dish", "review", "user", "qr_code", "bike_station_status")
-        ),
+        f"{group}_{value}"
+        for group, values in {
+            "role": ROLES,
+            "kind": KINDS,
+            "status": EATERY_STATUSES,
+            "category": CATEGORIES,
+            "target": TARGET_KINDS,
+            "client": CLIENT_KINDS,
+            "entity": ("eatery", "dish", "review", "user", "qr_code", "bike_station_status"),
+        }.items()
+        for value in values
     ],
 }
 

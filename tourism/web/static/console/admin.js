@@ -34,6 +34,18 @@ const WORDS = {
 const named = (group, value) => (
   WORDS[group].includes(value) ? t(`console_admin_${group}_${value}`) : value);
 
+// One page of a searchable list: the count, the items or the empty state, and "show more".
+function showPage(results, { list, data, more, shown, load, countKey, noneKey }) {
+  if (!more) {
+    results.replaceChildren(
+      h('p', { class: 'result-count' }, t(countKey, { n: data.count })),
+      data.items.length ? list : emptyState(t(noneKey)));
+    announce(t(countKey, { n: data.count }));
+  }
+  results.querySelector('.more')?.remove();
+  if (shown < data.count) results.append(moreButton(() => load(true)));
+}
+
 export function homeCards(ctx) {
   if (ctx.user.role !== 'admin') return [];
   return [
@@ -197,14 +209,10 @@ async function renderUsers(main, ctx) {
     const list = more ? results.querySelector('.admin-list') : h('ul', { class: 'cards admin-list' });
     list.append(...data.items.map((user) => userCard(ctx, user)));
     offset += data.items.length;
-    if (!more) {
-      results.replaceChildren(
-        h('p', { class: 'result-count' }, t('console_admin_users_count', { n: data.count })),
-        data.items.length ? list : emptyState(t('console_admin_users_none')));
-      announce(t('console_admin_users_count', { n: data.count }));
-    }
-    results.querySelector('.more')?.remove();
-    if (offset < data.count) results.append(moreButton(() => load(true)));
+    showPage(results, {
+      list, data, more, shown: offset, load,
+      countKey: 'console_admin_users_count', noneKey: 'console_admin_users_none',
+    });
   }
   await load();
 }
@@ -466,14 +474,10 @@ async function renderEateries(main, ctx) {
       h('p', { class: 'meta' }, h('span', { class: e.status === 'active' ? 'badge badge-open' : 'badge badge-closed' },
         named('status', e.status)), ' · ', h('span', { translate: 'no' }, e.slug)))));
     offset += data.items.length;
-    if (!more) {
-      results.replaceChildren(
-        h('p', { class: 'result-count' }, t('console_admin_eateries_count', { n: data.count })),
-        data.items.length ? list : emptyState(t('console_admin_eateries_none')));
-      announce(t('console_admin_eateries_count', { n: data.count }));
-    }
-    results.querySelector('.more')?.remove();
-    if (offset < data.count) results.append(moreButton(() => load(true)));
+    showPage(results, {
+      list, data, more, shown: offset, load,
+      countKey: 'console_admin_eateries_count', noneKey: 'console_admin_eateries_none',
+    });
   }
   search.addEventListener('submit', (event) => {
     event.preventDefault();
