@@ -4,7 +4,7 @@ import { logOut, readSession } from './api.js';
 import { openAuthDialog } from './auth.js';
 import { setUpCombobox } from './combobox.js';
 import { announce, h } from './dom.js';
-import { currentLang, initLanguage, setLanguage, t } from './i18n.js';
+import { initLanguage, setUpLanguageSwitch, t } from './i18n.js';
 import { eateryView } from './views/eatery.js';
 import { homeView } from './views/home.js';
 import { searchView } from './views/search.js';
@@ -115,20 +115,11 @@ function setUpHeader() {
     navigate(`/search?${new URLSearchParams({ q })}`);
   });
 
-  const langButton = document.getElementById('lang-switch');
-  const showOtherLanguage = () => {
-    const other = currentLang() === 'vi' ? 'en' : 'vi';
-    langButton.textContent = t(`switch_to_${other}`);
-    langButton.lang = other;
-  };
-  langButton.addEventListener('click', async () => {
-    await setLanguage(currentLang() === 'vi' ? 'en' : 'vi');
-    showOtherLanguage();
+  setUpLanguageSwitch(document.getElementById('lang-switch'), async () => {
     renderAccount();
     await render();
     announce(t('language_changed'));
   });
-  showOtherLanguage();
 
   document.getElementById('account-button').addEventListener('click', () => {
     if (readSession()) {

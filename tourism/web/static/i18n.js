@@ -107,3 +107,18 @@ export function secondaryName(item) {
   const other = lang === 'en' ? item.name_vi : item.name_en;
   return other && other !== localName(item) ? other : null;
 }
+
+// The header's language switch: it names the other language; `onChange` redraws after a switch.
+export function setUpLanguageSwitch(button, onChange) {
+  const nameTheOther = () => {
+    const other = lang === 'vi' ? 'en' : 'vi';
+    button.textContent = t(`switch_to_${other}`);
+    button.lang = other;
+  };
+  button.addEventListener('click', async () => {
+    await setLanguage(lang === 'vi' ? 'en' : 'vi');
+    nameTheOther();
+    await onChange();
+  });
+  nameTheOther();
+}

@@ -4,7 +4,7 @@
 // gets the console's own "not allowed" page (the API enforces the roles either way).
 import { api, ApiError, logIn, readSession, writeSession } from '../api.js';
 import { announce, h } from '../dom.js';
-import { currentLang, initLanguage, setLanguage, t } from '../i18n.js';
+import { currentLang, initLanguage, setUpLanguageSwitch, t } from '../i18n.js';
 import * as account from './account.js';
 import * as ui from './ui.js';
 
@@ -294,19 +294,10 @@ function markCurrentLink() {
 }
 
 function setUpHeader() {
-  const langButton = document.getElementById('lang-switch');
-  const showOtherLanguage = () => {
-    const other = currentLang() === 'vi' ? 'en' : 'vi';
-    langButton.textContent = t(`switch_to_${other}`);
-    langButton.lang = other;
-  };
-  langButton.addEventListener('click', async () => {
-    await setLanguage(currentLang() === 'vi' ? 'en' : 'vi');
-    showOtherLanguage();
+  setUpLanguageSwitch(document.getElementById('lang-switch'), async () => {
     await render();
     announce(t('language_changed'));
   });
-  showOtherLanguage();
   document.getElementById('logout-button').addEventListener('click', () => {
     leaving = true;
     ui.setFlash(t('console_logged_out'));
