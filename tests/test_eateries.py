@@ -199,6 +199,31 @@ async def test_detail_open_now_and_next_change_at_fixed_instant(client, clock, t
     assert body["next_change"] == local(day + timedelta(days=1), 6).isoformat()
 
 
+async def test_every_list_says_when_a_closed_eatery_opens(client, clock, test_stalls):
+    """The cards of nearby, bbox and search carry the detail's next_change: at 23:30 the
+    breakfast place opens at 06:00 tomorrow, the late one closes at 02:00."""
+    day = tomorrow()
+    clock(local(day, 23, 30))
+    opens = local(day + timedelta(days=1), 6).isoformat()
+    closes = local(day + timedelta(days=1), 2).isoformat()
+    nearby = (await client.get("/api/v1/eateries/nearby", params=FAR_AWAY)).json()["items"]
+    cards = {e["id"]: e for e in nearby}
+    box = f"{FAR_AWAY['lon'] - 0.01},{FAR_AWAY['lat'] - 0.01},{FAR_AWAY['lon'] + 0.01},"
+    box += f"{FAR_AWAY['lat'] + 0.01}"
+    features = (await client.get("/api/v1/eateries", params={"bbox": box})).json()["features"]
+    search = (
+        await client.get("/api/v1/search", params={"q": "banh da cua", **FAR_AWAY, "limit": 50})
+    ).json()["items"]
+    hits = {h["eatery"]["id"]: h["eatery"] for h in search}
+    for where in (cards, {f["id"]: f["properties"] for f in features}, hits):
+        assert where[test_stalls["breakfast"]]["open_now"] is False
+        assert where[test_stalls["breakfast"]]["next_change"] == opens
+        assert where[test_stalls["late"]]["open_now"] is True
+        assert where[test_stalls["late"]]["next_change"] == closes
+    detail = (await client.get(f"/api/v1/eateries/{test_stalls['breakfast']}")).json()
+    assert detail["next_change"] == opens
+
+
 async def test_open_now_filters_before_the_limit(client, clock):
     """Filtering in SQL: the first 5 open eateries, not the open ones among the first 5."""
     clock(local(tomorrow(), 12, 0))

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from tests.helpers import local, make_eatery, tomorrow
 from tourism.eateries.card import PUBLIC_JSON, public_columns, public_fields
 from tourism.search.schemas import SearchResults, Suggestions
+from tourism.search.service import PER_DISH
 
 OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
 
@@ -130,6 +131,31 @@ async def test_cursor_pages_are_stable_and_complete(client):
             break
     assert seen[: len(whole)] == [h["eatery"]["id"] for h in whole]
     assert len(seen) == len(set(seen))
+    # every page tells the whole query's total, exact while no dish is capped
+    assert page["total"] == len(seen) and page["total_exact"] is True
+
+
+async def test_total_is_a_lower_bound_when_a_dish_has_more_eateries_than_weighed(client, session):
+    """More eateries serve a dish than the search weighs (PER_DISH): `total` counts those it
+    weighed and says it is not exact."""
+    many = PER_DISH + 3
+    try:
+        for i in range(many):
+            await make_eatery(
+                session,
+                slug=f"test-total-{i}",
+                lat=21.3 + i * 0.0001,  # 11 m apart, northward
+                lon=107.3,
+                hours=None,
+                menu=[("xiu-pao", 20000 + i)],
+            )
+        page = await _search(client, q="xiu pao", limit=5)
+        assert page["total"] >= PER_DISH and page["total_exact"] is False
+        near = await _search(client, q="xiu pao", lat=21.3, lon=107.3, radius_m=105, limit=5)
+        assert near["total_exact"] is True and near["total"] == 10  # 0, 11, ..., 100 m
+    finally:
+        async with session.begin():
+            await session.execute(text("DELETE FROM eateries WHERE slug LIKE 'test-total-%'"))
 
 
 async def test_cursor_of_another_query_or_garbage_is_422(client):
@@ -281,8 +307,8 @@ async def test_the_card_postgresql_builds_is_the_public_card(session, approved_r
     for slug, hours in (("test-card-always", "24/7"), ("test-card-unknown", None)):
         await make_eatery(session, slug=slug, lat=21.2, lon=107.2, hours=hours)  # far from all
     now = datetime.now(UTC)
-    python = {
-        row.id: public_fields(row)
+    python = {  # as JSON, the instants in Hai Phong time
+        row.id: orjson.loads(orjson.dumps(public_fields(row)))
         for row in await session.execute(select(*public_columns()), {"now": now})
     }
     card = PUBLIC_JSON.format(e="e")
@@ -293,6 +319,12 @@ async def test_the_card_postgresql_builds_is_the_public_card(session, approved_r
     assert postgres == python
     cards = list(python.values())
     assert any(c["rating"] for c in cards) and any(c["rating"] is None for c in cards)
+    changes = [c["next_change"] for c in cards if c["next_change"]]
+    assert changes and all(c.endswith("+07:00") for c in changes)
+    by_slug = {c["slug"]: c for c in cards}
+    # open around the clock: never flips within the window; unknown hours: nothing to say
+    assert by_slug["test-card-always"]["next_change"] is None
+    assert by_slug["test-card-unknown"]["next_change"] is None
     assert any(c["open_now"] is None for c in cards) and any(c["open_now"] for c in cards)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from geo.geojson import point
 from tourism.eateries import opening
 from tourism.eateries.models import Eatery
+from tourism.hours import TZ
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,12 @@ FIELDS: tuple[CardField, ...] = (
         "open_now",
         opening.open_now(Eatery.opening_hours, opening.open_at(Eatery.id)),
         opening.open_now_sql("{e}.opening_hours", opening.open_at_sql("{e}.id")),
+    ),
+    CardField(
+        "next_change",
+        (opening.next_change(Eatery.id).label("next_change"),),
+        lambda row: row.next_change and row.next_change.astimezone(TZ),
+        opening.next_change_sql("{e}.id"),
     ),
 )
 NAMES = tuple(f.name for f in FIELDS)

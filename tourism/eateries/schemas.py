@@ -203,6 +203,10 @@ class EateryPublic(BaseModel):
     rating: float | None = Field(description="Average stars of approved reviews; null until one")
     rating_count: int
     open_now: bool | None = Field(description="Null when the opening hours are unknown")
+    next_change: LocalDatetime | None = Field(
+        description="When open_now next flips (for a closed eatery, when it next opens), in Hai"
+        " Phong time; null when the hours are unknown or it does not flip within a week"
+    )
 
 
 # The card's fields are defined in tourism.eateries.card; this schema documents them.

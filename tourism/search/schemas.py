@@ -23,6 +23,11 @@ class SearchResults(BaseModel):
     items: list[SearchHit]
     count: int
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at end")
+    total: int = Field(description="Eateries matching the whole query, on every page")
+    total_exact: bool = Field(
+        description="False when a matched dish is served by more eateries than the search weighs"
+        " (README, 'Search ranking'): `total` is then a lower bound"
+    )
 
 
 class Suggestion(BaseModel):

@@ -303,7 +303,14 @@ page AS (
     ORDER BY sort_key, eatery_id
     LIMIT :limit
 )
-SELECT v.catalogue, r.* FROM (SELECT {CATALOGUE} AS catalogue) AS v
+SELECT v.catalogue, v.total, v.capped, r.* FROM (
+    SELECT {CATALOGUE} AS catalogue,
+           (SELECT count(*) FROM hits) AS total,
+           -- a dish whose candidates reached PER_DISH may have more eateries than counted
+           (SELECT coalesce(max(n), 0) >= {PER_DISH} FROM (
+                SELECT count(*) AS n FROM hits, unnest(hits.dish_ids) AS d GROUP BY d
+           ) AS per_dish) AS capped
+) AS v
 LEFT JOIN LATERAL (
     SELECT e.id, {PUBLIC_JSON.format(e="e")} AS eatery,
            page.distance_m, page.score, page.sort_key, page.dish_ids, page.prices
@@ -458,6 +465,7 @@ async def search(
         if rows[0]["catalogue"] == understood.catalogue or cache is None:
             break
         cache.clear(rows[0]["catalogue"])  # the dishes changed since the text was understood
+    summary = rows[0]  # every row carries the catalogue and the totals, even with no hit
     rows = [r for r in rows if r["id"] is not None]
     more = len(rows) > limit
     rows = rows[:limit]
@@ -473,7 +481,13 @@ async def search(
         else None
     )
     items = [_hit(r, understood.dishes) for r in rows]
-    return {"items": items, "count": len(rows), "next_cursor": next_cursor}
+    return {
+        "items": items,
+        "count": len(rows),
+        "next_cursor": next_cursor,
+        "total": summary["total"],
+        "total_exact": not summary["capped"],
+    }
 
 
 def _hit(row: asyncpg.Record, dishes: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
