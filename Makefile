@@ -51,6 +51,7 @@ bench: setup
 	$(VENV)/bin/python -m bench.qr
 	$(VENV)/bin/python -m bench.gbfs
 	$(VENV)/bin/python -m bench.tiles
+	$(VENV)/bin/python -m bench.tours
 
 db-down: install
 	$(FOODTOUR) db down

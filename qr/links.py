@@ -49,7 +49,16 @@ class Station:
     id: str
 
 
-Target = Search | Dish | Eatery | Station
+@dataclass(frozen=True)
+class Tour:
+    """A food tour of these dishes, planned from where the code is scanned."""
+
+    dishes: tuple[str, ...]
+    minutes: int
+    mode: str
+
+
+Target = Search | Dish | Eatery | Station | Tour
 
 
 def _nfc(text: str) -> str:
@@ -67,6 +76,13 @@ def _path_and_query(target: Target) -> tuple[str, list[tuple[str, str]]]:
             return f"/eateries/{int(eatery_id)}", []
         case Station(id=station_id):
             return f"/stations/{quote(station_id, safe='')}", []
+        case Tour(dishes=dishes, minutes=minutes, mode=mode):
+            return "/tours", [
+                ("dishes", ",".join(dishes)),
+                ("minutes", str(int(minutes))),
+                ("mode", mode),
+                ("from", "here"),
+            ]
     raise TypeError(f"not a QR target: {target!r}")
 
 
@@ -84,6 +100,12 @@ def deep_link(
     if placement:
         params.append(("utm_content", _nfc(placement)))
     return f"{web_url.rstrip('/')}{path}?{urlencode(params, quote_via=quote, safe='')}"
+
+
+def page_path(target: Target) -> str:
+    """The target's page on the web site, without campaign parameters: `/search?q=...`."""
+    path, params = _path_and_query(target)
+    return f"{path}?{urlencode(params, quote_via=quote, safe='')}" if params else path
 
 
 def short_url(api_url: str, code: str) -> str:

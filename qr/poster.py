@@ -1,4 +1,5 @@
-"""Printable PDF posters (A6, A4): a title, the QR code as vectors, a Vietnamese line under it.
+"""Printable PDF posters (A6, A4): a title, the QR code as vectors, a Vietnamese line under it
+and an English one under that.
 
 Text is real text in an embedded TrueType font that has every Vietnamese glyph, so it prints
 sharp and stays searchable; the code is one filled path, so it prints at any resolution.
@@ -115,17 +116,20 @@ def pdf(
     *,
     title: str,
     line: str,
+    english: str | None = None,
     caption: str | None = None,
     paper: Paper = "a6",
     level: Level = "M",
     logo: Image.Image | None = None,
 ) -> bytes:
-    """One page: `title` on top, the code for `data`, `line` under it, an optional small
-    `caption` (the URL, for phones without a camera). Output is byte-for-byte reproducible."""
+    """One page: `title` on top, the code for `data`, `line` under it, then optionally the
+    `english` line, smaller, and a small `caption` (the URL, for phones without a camera).
+    Output is byte-for-byte reproducible."""
     if paper not in PAPERS:
         raise ValueError(f"paper is a6 or a4, not {paper!r}")
     title, line = _check(title), _check(line)
     caption = _check(caption) if caption else None
+    english = _check(english) if english else None
     regular, bold = _fonts()
     page_w, page_h = PAPERS[paper]
     margin = page_w * MARGIN_SHARE
@@ -134,9 +138,11 @@ def pdf(
 
     title_block = _fitted(title, bold, 22 * scale, text_w, 2)
     line_block = _fitted(line, regular, 12 * scale, text_w, 3)
+    english_block = _fitted(english, regular, 10 * scale, text_w, 2) if english else (0, [])
     caption_block = _fitted(caption, regular, 8 * scale, text_w, 1) if caption else (0, [])
     gap = 3 * mm * scale
-    text_h = _height(title_block) + _height(line_block) + _height(caption_block) + 2 * gap
+    blocks = (title_block, line_block, english_block, caption_block)
+    text_h = sum(_height(block) for block in blocks) + 2 * gap
     # The code, quiet zone included, as wide as the text column when the page is tall enough.
     qr = symbol(data, level=level, logo=logo)
     side = min(text_w, page_h - 2 * margin - text_h)
@@ -155,7 +161,11 @@ def pdf(
         _draw_logo(
             canvas, logo, side=qr.modules_count * module * LOGO_SHARE, x=centre, y=top - side / 2
         )
-    top = _draw_lines(canvas, line_block, regular, top=top - side, centre=centre) - gap
+    top = _draw_lines(canvas, line_block, regular, top=top - side, centre=centre)
+    if english:
+        canvas.setFillColorRGB(0.2, 0.2, 0.2)
+        top = _draw_lines(canvas, english_block, regular, top=top, centre=centre)
+    top -= gap
     if caption:
         canvas.setFillColorRGB(0.3, 0.3, 0.3)
         _draw_lines(canvas, caption_block, regular, top=top, centre=centre)

@@ -44,6 +44,9 @@ async def test_staff_code_for_banh_da_cua_from_poster_to_search(client, people, 
         "query": "bánh đa cua",
         "slug": None,
         "id": None,
+        "dishes": None,
+        "minutes": None,
+        "mode": None,
         "name": "bánh đa cua",
     }
     assert made["active"] and made["scans"] == 0 and made["created_by"] == people["moderator"]["id"]
@@ -81,6 +84,8 @@ async def test_the_poster_prints_its_title_and_a_vietnamese_line(client, people)
         words = pdf_words(r.content)
         assert "Nem cua bể" in words
         assert "Quét mã để xem các quán bán món này" in " ".join(words.split())
+        # and for the visitors who do not read Vietnamese, English under it
+        assert "Scan to see the eateries near you that serve this dish" in " ".join(words.split())
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg"])
@@ -401,3 +406,36 @@ async def test_images_are_cacheable_with_etags(client, people):
     svg = await client.get(f"/api/v1/qr-codes/{made['code']}.svg", headers=headers)
     pdf = await client.get(f"/api/v1/qr-codes/{made['code']}.pdf", headers=headers)
     assert len({etag, svg.headers["etag"], pdf.headers["etag"]}) == 3
+
+
+async def test_a_tour_code_opens_the_planner_from_the_scanner(client, people):
+    headers = people["admin"]["headers"]
+    body = {
+        "target": {
+            "kind": "tour",
+            "dishes": ["banh-da-cua", "nem-cua-be"],
+            "minutes": 180,
+            "mode": "bike",
+        },
+        "campaign": f"test-tour-{secrets.token_hex(3)}",
+    }
+    r = await client.post("/api/v1/qr-codes", headers=headers, json=body)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["target"]["kind"] == "tour"
+    assert made["target"]["dishes"] == ["banh-da-cua", "nem-cua-be"]
+    assert made["target"]["name"] == "Food tour: Bánh đa cua, Nem cua bể"
+    scan = await client.get(f"/q/{made['code']}")
+    assert scan.status_code == 302
+    location = scan.headers["location"]
+    assert location.split("?")[0].endswith("/tours")
+    assert "dishes=banh-da-cua%2Cnem-cua-be" in location and "mode=bike" in location
+    assert "minutes=180" in location and "from=here" in location
+    poster = await client.get(f"/api/v1/qr-codes/{made['code']}.pdf", headers=headers)
+    words = " ".join(pdf_words(poster.content).split())
+    assert "Food tour: Bánh đa cua, Nem cua bể" in words
+    assert "Scan to plan a food tour from where you stand" in words
+    bad = {**body, "target": {**body["target"], "dishes": ["banh-da-cua", "khong-co"]}}
+    r = await client.post("/api/v1/qr-codes", headers=headers, json=bad)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "target.dishes"

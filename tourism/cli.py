@@ -232,6 +232,27 @@ def import_osm_command(path: str, batch_size: int) -> None:
     import_file(path, batch_size=batch_size)
 
 
+@import_group.command("streets")
+@click.argument("path", metavar="FILE")
+def import_streets_command(path: str) -> None:
+    """Replace the street network the tour planner routes on with an OpenStreetMap extract.
+
+    FILE is OSM XML (.osm) or PBF (.osm.pbf), e.g. cut with `osmium extract`. Needs pgRouting
+    in the database (the command creates the extension); idempotent.
+    """
+    from tourism.database import run_in_transaction
+    from tourism.tours.streets import StreetsError, import_streets
+
+    try:
+        network = asyncio.run(run_in_transaction(lambda session: import_streets(session, path)))
+    except StreetsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"streets from {network.source}: {network.vertices} vertices, {network.edges} edges, "
+        f"{network.km:.1f} km"
+    )
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))

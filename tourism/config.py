@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -86,10 +86,17 @@ class Settings(BaseSettings):
     public_web_url: str = "http://127.0.0.1:8000"
     public_api_url: str = "http://127.0.0.1:8000"
     # The web page's base map: a MapLibre style URL (absolute, or a path on this server). Empty:
-    # no base map; the page shows its markers on a plain background.
+    # no base map; the page shows its markers on a plain background. The default is OpenFreeMap's
+    # public style (OpenStreetMap data, no key); the page falls back to the plain background
+    # when it cannot load.
     map_style_url: str = Field(
-        default="", max_length=500, pattern=r"^(|https?://[^\s\"'<>]+|/[^\s\"'<>]*)$"
+        default="https://tiles.openfreemap.org/styles/liberty",
+        max_length=500,
+        pattern=r"^(|https?://[^\s\"'<>]+|/[^\s\"'<>]*)$",
     )
+    # A self-hosted base map: one PMTiles archive (Protomaps schema), served by this server at
+    # /basemap.pmtiles in byte ranges. When set it wins over map_style_url.
+    basemap_pmtiles: Path | None = None
     # Signs access tokens (HS256), search cursors, and keys the hashes of client addresses. Unset:
     # development and test make a random key once and keep it in the data directory; production
     # refuses to start (every server of a deployment must share one key).
@@ -118,6 +125,26 @@ class Settings(BaseSettings):
     # OpenStreetMap-derived rows are ODbL whatever this says (see README).
     open_data_licence: Literal["CC-BY-4.0", "CC0-1.0", "ODbL-1.0"] = "CC-BY-4.0"
     open_data_publisher: str = "Hai Phong Department of Tourism"
+
+    @field_validator("basemap_pmtiles", mode="before")
+    @classmethod
+    def _unset_if_empty(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("basemap_pmtiles")
+    @classmethod
+    def _basemap_exists(cls, value: Path | None) -> Path | None:
+        # Said at startup, not as a 404 on the first tourist's map.
+        if value is not None and not value.is_file():
+            raise ValueError(f"TOURISM_BASEMAP_PMTILES: {value} is not a file")
+        return value
+
+    # The tour planner: candidates weighed per dish, the search's time cap, and the bike fare
+    # it estimates per ride (the first half hour, then each half hour begun).
+    tour_candidates: int = Field(default=10, ge=1, le=100)
+    tour_solve_ms: int = Field(default=300, ge=10, le=10_000)
+    bike_fare_first_30_min_vnd: int = Field(default=5_000, ge=0, le=1_000_000)
+    bike_fare_next_30_min_vnd: int = Field(default=5_000, ge=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

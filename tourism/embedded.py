@@ -21,6 +21,9 @@ from tourism.config import Settings, running_as_root
 
 PG_VERSION = "15"
 APT_PACKAGE = f"postgresql-{PG_VERSION}-postgis-3"
+# pgRouting gives the tour planner street distances (`foodtour import streets`). Optional: the
+# app and its migrations work without it (the planner then estimates from straight lines).
+ROUTING_PACKAGE = "postgresql-{version}-pgrouting"
 EXTENSIONS = ("postgis", "pg_trgm", "unaccent")
 SERVER_CONF = {
     "listen_addresses": "'127.0.0.1'",
@@ -101,6 +104,21 @@ def find_bindir() -> Path | None:
     return None
 
 
+def has_pgrouting(bindir: Path) -> bool:
+    """Whether the PostgreSQL of `bindir` has pgRouting installed (`CREATE EXTENSION` works)."""
+    return Path(f"/usr/share/postgresql/{bindir.parent.name}/extension/pgrouting.control").exists()
+
+
+def _apt_install(*packages: str, env: dict[str, str], update: bool = True) -> None:
+    if update:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        check=True,
+        env=env,
+    )
+
+
 class EmbeddedPostgres:
     """Create, start, stop and describe the project's own PostGIS cluster."""
 
@@ -151,25 +169,39 @@ class EmbeddedPostgres:
 
     def ensure_installed(self) -> Path:
         bindir = find_bindir()
-        if bindir:
+        if bindir and (has_pgrouting(bindir) or not running_as_root()):
             return bindir
+        routing = ROUTING_PACKAGE.format(version=bindir.parent.name if bindir else PG_VERSION)
         if not running_as_root():
             raise EmbeddedError(
-                "PostGIS is not installed. Install it once with:\n"
-                f"    sudo apt-get install -y {APT_PACKAGE}\n"
+                "PostGIS is not installed. Install it once (pgRouting for street distances) with:\n"
+                f"    sudo apt-get install -y {APT_PACKAGE} {routing}\n"
                 "or point TOURISM_DATABASE_URL at an existing PostGIS."
             )
-        print(f"installing {APT_PACKAGE} with apt-get ...", file=sys.stderr)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", APT_PACKAGE],
-            check=True,
-            env=env,
-        )
-        bindir = find_bindir()
+        updated = False
         if not bindir:
-            raise EmbeddedError(f"{APT_PACKAGE} installed but PostGIS was not found")
+            print(f"installing {APT_PACKAGE} with apt-get ...", file=sys.stderr)
+            _apt_install(APT_PACKAGE, env=env)
+            updated = True
+            bindir = find_bindir()
+            if not bindir:
+                raise EmbeddedError(f"{APT_PACKAGE} installed but PostGIS was not found")
+        # pgRouting is optional: one try, and a failure is a warning, remembered so that later
+        # `db up`s (and test sessions) do not wait on apt-get again.
+        tried = self.paths.root / "pgrouting-install-failed"
+        if not has_pgrouting(bindir) and not tried.exists():
+            print(f"installing {routing} (street distances) with apt-get ...", file=sys.stderr)
+            try:
+                _apt_install(routing, env=env, update=not updated)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                print(
+                    f"{routing} could not be installed ({exc}): no street distances, the tour "
+                    f"planner estimates them. Delete {tried} to try again.",
+                    file=sys.stderr,
+                )
+                tried.parent.mkdir(parents=True, exist_ok=True)
+                tried.write_text(f"{exc}\n")
         return bindir
 
     def _initdb(self, bindir: Path) -> None:

@@ -32,6 +32,7 @@ from tourism.reviews.router import moderation as moderation_router
 from tourism.reviews.router import router as reviews_router
 from tourism.search.router import router as search_router
 from tourism.tiles.router import router as tiles_router
+from tourism.tours.router import router as tours_router
 from tourism.vendors.router import router as vendors_router
 from tourism.views.admin import router as catalogue_admin_router
 from tourism.views.router import router as views_router
@@ -115,6 +116,7 @@ def create_app(
         operator_router,
         tiles_router,
         open_data_router,
+        tours_router,
     ):
         api.include_router(router)
     app.include_router(api)

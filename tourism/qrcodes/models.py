@@ -11,11 +11,12 @@ from sqlalchemy import (
     Integer,
     String,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps, check_in
 
-TARGET_KINDS = ("search", "dish", "eatery", "station")
+TARGET_KINDS = ("search", "dish", "eatery", "station", "tour")
 CLIENT_KINDS = ("ios", "android", "desktop", "bot", "other")
 ORIGINS = ("api", "cli")
 
@@ -34,6 +35,9 @@ class QrCode(Timestamps, Base):
     # Indexed: a vendor sees the codes of the eateries it manages (tourism.accounts.ownership).
     eatery_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("eateries.id"), index=True)
     station_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("bike_stations.id"))
+    # A tour: {"dishes": [slugs], "names": [their Vietnamese names, for the poster], "minutes",
+    # "mode"}; planned when scanned, from where the scanner is.
+    target_tour: Mapped[dict | None] = mapped_column(JSONB)
     campaign: Mapped[str] = mapped_column(String(64), index=True)
     placement: Mapped[str | None] = mapped_column(String(120))
     utm_source: Mapped[str] = mapped_column(String(40))
@@ -48,11 +52,12 @@ class QrCode(Timestamps, Base):
         check_in("target_kind", TARGET_KINDS),
         check_in("origin", ORIGINS),
         CheckConstraint(
-            "num_nonnulls(target_query, dish_id, eatery_id, station_id) = 1"
+            "num_nonnulls(target_query, dish_id, eatery_id, station_id, target_tour) = 1"
             " AND (target_kind = 'search') = (target_query IS NOT NULL)"
             " AND (target_kind = 'dish') = (dish_id IS NOT NULL)"
             " AND (target_kind = 'eatery') = (eatery_id IS NOT NULL)"
-            " AND (target_kind = 'station') = (station_id IS NOT NULL)",
+            " AND (target_kind = 'station') = (station_id IS NOT NULL)"
+            " AND (target_kind = 'tour') = (target_tour IS NOT NULL)",
             name="one_target",
         ),
     )

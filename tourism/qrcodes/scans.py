@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import asyncpg
+import orjson
 
-from qr.links import deep_link, is_code
+from qr.links import deep_link, is_code, page_path
 from tourism.config import Settings
 from tourism.database import create_pool
 from tourism.exceptions import Gone, NotFound
@@ -34,7 +35,7 @@ SCAN = """
 WITH code AS (
     SELECT q.id, q.active, q.target_kind, q.target_query, d.slug AS dish_slug,
            d.name_vi AS dish_name, q.eatery_id, s.station_id AS station_code,
-           q.campaign, q.placement, q.utm_source
+           q.target_tour, q.campaign, q.placement, q.utm_source
     FROM qr_codes q
     LEFT JOIN dishes d ON d.id = q.dish_id
     LEFT JOIN bike_stations s ON s.id = q.station_id
@@ -114,6 +115,14 @@ class ScanLimiter:
         return counted
 
 
+class CodeOff(Gone):
+    """A code turned off; `page` is the page it pointed to, to offer a browser instead."""
+
+    def __init__(self, code: str, *, page: str) -> None:
+        super().__init__(f"QR code {code!r} is no longer in use")
+        self.page = page
+
+
 @dataclass
 class ScanRecorder:
     """Counts scans and answers where they lead; made in the app's lifespan.
@@ -150,8 +159,6 @@ class ScanRecorder:
         row = await self.pool.fetchrow(SCAN, code, at, client_kind(user_agent), counts)
         if row is None:
             raise NotFound(f"no QR code {code!r}")
-        if not row["active"]:
-            raise Gone(f"QR code {code!r} is no longer in use")
         target = link_target(
             row["target_kind"],
             query=row["target_query"],
@@ -159,7 +166,10 @@ class ScanRecorder:
             dish_name=row["dish_name"],
             eatery_id=row["eatery_id"],
             station_code=row["station_code"],
+            tour=orjson.loads(row["target_tour"]) if row["target_tour"] else None,
         )
+        if not row["active"]:
+            raise CodeOff(code, page=page_path(target))
         return deep_link(
             self.urls.web,
             target,

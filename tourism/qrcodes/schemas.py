@@ -37,8 +37,18 @@ class StationTarget(StrictModel):
     id: str = Field(min_length=1, max_length=64, description="The station's `station_id`")
 
 
+class TourTarget(StrictModel):
+    """A food tour of these dishes, planned from where the code is scanned."""
+
+    kind: Literal["tour"]
+    dishes: list[Slug] = Field(min_length=1, max_length=8, examples=[["banh-da-cua", "che"]])
+    minutes: int = Field(default=180, ge=30, le=720)
+    mode: Literal["walk", "bike", "auto"] = "walk"
+
+
 Target = Annotated[
-    SearchTarget | DishTarget | EateryTarget | StationTarget, Field(discriminator="kind")
+    SearchTarget | DishTarget | EateryTarget | StationTarget | TourTarget,
+    Field(discriminator="kind"),
 ]
 
 
@@ -57,6 +67,9 @@ class TargetPublic(BaseModel):
     query: str | None = None
     slug: str | None = None
     id: int | str | None = None
+    dishes: list[str] | None = Field(default=None, description="A tour's dishes (slugs)")
+    minutes: int | None = None
+    mode: str | None = None
     name: str = Field(description="What the code leads to, as printed on its poster")
 
 

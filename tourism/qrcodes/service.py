@@ -100,7 +100,30 @@ async def _target_columns(
             if station is None:
                 raise InvalidInput("target.id", f"no bike station with id {target.id!r}")
             return {"station_id": station}
+        case "tour":
+            if len(set(target.dishes)) != len(target.dishes):
+                raise InvalidInput("target.dishes", "a dish is listed twice")
+            rows = (
+                await session.execute(
+                    select(Dish.slug, Dish.name_vi).where(Dish.slug.in_(target.dishes))
+                )
+            ).all()
+            names = dict(rows)
+            if unknown := [slug for slug in target.dishes if slug not in names]:
+                raise InvalidInput("target.dishes", f"unknown dish: {', '.join(unknown)}")
+            tour = {
+                "dishes": target.dishes,
+                "names": [names[slug] for slug in target.dishes],
+                "minutes": target.minutes,
+                "mode": target.mode,
+            }
+            _printable_on_posters(_tour_title(tour), field="target.dishes")
+            return {"target_tour": tour}
     raise InvalidInput("target.kind", f"unknown target kind {target.kind!r}")
+
+
+def _tour_title(tour: dict[str, Any]) -> str:
+    return "Food tour: " + ", ".join(tour["names"])
 
 
 async def create_code(
@@ -177,9 +200,12 @@ def link_target(
     dish_name: str | None,
     eatery_id: int | None,
     station_code: str | None,
+    tour: dict[str, Any] | None = None,
 ) -> links.Target:
     """The library's target for a stored code and the names joined to it."""
     match kind:
+        case "tour":
+            return links.Tour(tuple(tour["dishes"]), tour["minutes"], tour["mode"])
         case "search":
             return links.Search(query)
         case "dish":
@@ -199,6 +225,15 @@ def _target_view(code: QrCode, row: Row) -> dict[str, Any]:
             return {"kind": "dish", "slug": row.dish_slug, "name": row.dish_name}
         case "eatery":
             return {"kind": "eatery", "id": code.eatery_id, "name": row.eatery_name}
+        case "tour":
+            tour = code.target_tour
+            return {
+                "kind": "tour",
+                "dishes": tour["dishes"],
+                "minutes": tour["minutes"],
+                "mode": tour["mode"],
+                "name": _tour_title(tour),
+            }
         case _:
             return {"kind": "station", "id": row.station_code, "name": row.station_name}
 
@@ -212,6 +247,7 @@ def _view(urls: PublicUrls, row: Row) -> dict[str, Any]:
         dish_name=row.dish_name,
         eatery_id=code.eatery_id,
         station_code=row.station_code,
+        tour=code.target_tour,
     )
     return {
         "code": code.code,
@@ -299,14 +335,25 @@ POSTER_LINES = {
     "dish": "Quét mã để xem các quán bán món này gần bạn",
     "eatery": "Quét mã để xem thực đơn, giá và giờ mở cửa",
     "station": "Quét mã để tìm quán ngon quanh trạm xe đạp",
+    "tour": "Quét mã để lên lịch food tour từ chỗ bạn đứng",
 }
 
 
-def poster_text(view: dict[str, Any]) -> tuple[str, str]:
-    """The poster's title (what the code leads to) and its Vietnamese line."""
+# Under the Vietnamese line, for the visitors who do not read it.
+POSTER_LINES_EN = {
+    "search": "Scan to see the eateries near you that serve this dish",
+    "dish": "Scan to see the eateries near you that serve this dish",
+    "eatery": "Scan for the menu, prices and opening hours",
+    "station": "Scan to find good food around this bike station",
+    "tour": "Scan to plan a food tour from where you stand",
+}
+
+
+def poster_text(view: dict[str, Any]) -> tuple[str, str, str]:
+    """The poster's title (what the code leads to), its Vietnamese line and the English one."""
     kind, name = view["target"]["kind"], view["target"]["name"]
     title = f"Trạm xe đạp {name}" if kind == "station" else name
-    return title[:1].upper() + title[1:], POSTER_LINES[kind]
+    return title[:1].upper() + title[1:], POSTER_LINES[kind], POSTER_LINES_EN[kind]
 
 
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -325,9 +372,16 @@ def draw(
     call it off the event loop)."""
     data = view["short_url"]
     if fmt == "pdf":
-        title, line = poster_text(view)
+        title, line, english = poster_text(view)
         return poster.pdf(
-            data, title=title, line=line, caption=data, paper=paper, level=level, logo=logo
+            data,
+            title=title,
+            line=line,
+            english=english,
+            caption=data,
+            paper=paper,
+            level=level,
+            logo=logo,
         )
     return {"png": render.png, "svg": render.svg}[fmt](data, size=size, level=level, logo=logo)
 
