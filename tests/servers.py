@@ -50,3 +50,34 @@ def serving(env: dict[str, str], command: list[str] | None = None) -> Iterator[s
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@contextmanager
+def serving_in_thread(app, settings, *, first_port: int = 18700) -> Iterator[str]:
+    """`app` under uvicorn in a thread of this process (so a test can reach into it, e.g. move
+    the clock it reads), on a free loopback port; its base URL."""
+    import threading
+
+    import uvicorn
+
+    from tourism.server import uvicorn_options
+
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=free_port(first_port),
+        log_level="warning",
+        **uvicorn_options(settings.max_header_bytes),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

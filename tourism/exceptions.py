@@ -311,6 +311,21 @@ def slash_redirect(request: Request) -> Response | None:
     return RedirectResponse(quote(other) + (f"?{query}" if query else ""), status_code=307)
 
 
+# Never pages: what these paths answer is for programs, whatever the client accepts.
+MACHINE_PATHS = ("/api/", "/gbfs/", "/static/", "/openapi.json", "/metrics")
+
+
+def error_page(request: Request, status: int, *, target: str | None = None) -> Response | None:
+    """The web site's page for a 404 or 410, when a browser navigated here (it accepts HTML)
+    and the web pages are installed (`app.state.error_page`, set by tourism.web); else None."""
+    render = getattr(request.app.state, "error_page", None)
+    if render is None or request.url.path.startswith(MACHINE_PATHS):
+        return None
+    if "text/html" not in request.headers.get("accept", ""):
+        return None
+    return render(status, target)
+
+
 def install_handlers(app: FastAPI) -> None:
     """Render every error, expected or not, in the one shape."""
 
@@ -328,6 +343,8 @@ def install_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
             return redirect
+        if exc.status_code == 404 and (page := error_page(request, 404)) is not None:
+            return page
         code = HTTP_CODES.get(exc.status_code, "http_error")
         details = [{"field": "body", "message": exc.detail}] if exc.status_code == 413 else None
         headers = (

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from tourism.accounts.router import admin as admin_router
 from tourism.accounts.router import auth as auth_router
@@ -40,6 +41,8 @@ from tourism.web.router import install_web
 
 log = logging.getLogger("tourism")
 WINDOW_CHECK_SECONDS = 600
+# Already compressed, or read by byte ranges (the base map archive).
+UNCOMPRESSED = ("application/pdf", "application/vnd.pmtiles", "application/octet-stream")
 
 
 async def keep_open_window(resources: Resources) -> None:
@@ -94,9 +97,20 @@ def create_app(
         lifespan=lifespan,
         # tourism.exceptions.slash_redirect instead: Starlette's echoes the Host header
         redirect_slashes=False,
+        # /docs and /redoc: tourism.web.pages, with their scripts from this server, not a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     install_handlers(app)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    # JSON, pages, scripts and styles gzipped for clients that take it (the build's .gz twins
+    # and images are sent as they are; a 206 byte range is never compressed).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        compresslevel=5,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *UNCOMPRESSED),
+    )
 
     # Text parameters with control characters are a 422 naming them, for every operation.
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_control_characters)])

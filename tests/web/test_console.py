@@ -18,16 +18,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.web.conftest import PHONE
+from tests.web.conftest import AXE, AXE_URL, DESKTOP, PHONE, open_page
 from tourism.web.router import module_closure
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_URL = "/__tests__/axe.min.js"  # answered by the test's route, not by the app
-DESKTOP = {"width": 1280, "height": 800}
 HAI_PHONG = ZoneInfo("Asia/Ho_Chi_Minh")
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
-CLIENT_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
 
 
 # -- the shell --------------------------------------------------------------------------------
@@ -86,42 +82,24 @@ async def test_the_chart_library_is_served_gzipped(client):
 def open_console(browser, live_server):
     """open(viewport) -> a console page with the page's own CSP; its errors (a script error, a
     refused resource) collected in page.errors."""
-    contexts = []
+    pages = []
 
-    def open_page(viewport: dict = PHONE):
-        context = browser.new_context(
-            base_url=live_server,
+    def open_console_page(viewport: dict = PHONE):
+        # the console must still speak Vietnamese and Hai Phong's time
+        page = open_page(
+            browser,
+            live_server,
             viewport=viewport,
-            locale="en-US",  # the console must still speak Vietnamese and Hai Phong's time
+            locale="en-US",
             timezone_id="Europe/Paris",
-            is_mobile=viewport is PHONE,
-            has_touch=viewport is PHONE,
             accept_downloads=True,
         )
-        contexts.append(context)
-        context.route(
-            f"**{AXE_URL}",
-            lambda route: route.fulfill(
-                body=AXE.read_text(encoding="utf-8"), content_type="text/javascript"
-            ),
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-
-        def on_console(message) -> None:
-            # The API's 4xx answers are the screens' to explain (Chromium logs each one); a
-            # script error, a refused resource (CSP) or a 5xx is not.
-            if message.type == "error" and not CLIENT_ERROR.search(message.text):
-                page.errors.append(message.text)
-
-        page.on("console", on_console)
+        pages.append(page)
         return page
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    yield open_console_page
+    for page in pages:
+        page.context.close()
 
 
 def log_in(page, email: str, password: str = PASSWORD) -> None:
@@ -395,7 +373,9 @@ def test_a_vendor_changes_a_price_and_the_hours_and_the_tourist_page_shows_both(
     expect(review.get_by_role("button", name="Cập nhật trả lời")).to_be_visible()
     check_screen(page, "vendor-06-reviews", shoot)
 
-    # 9. The tourist page shows the new price, the new hours and the reply.
+    # 9. The tourist page shows the new price, the new hours and the reply (read in Vietnamese:
+    # a first visit from this en-US browser would be in English).
+    page.evaluate("localStorage.setItem('foodtour.lang', 'vi')")
     page.goto(f"/eateries/{eatery}")
     menu = page.locator(".menu li")
     expect(menu.filter(has_text="Bánh đa cua").locator(".price")).to_have_text("52.000 ₫")

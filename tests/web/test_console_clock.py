@@ -2,21 +2,17 @@
 older than 5 minutes turns stale on the screen. The server runs in this process, in a thread of
 its own, so the test can move the clock the API reads (`get_now`)."""
 
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.servers import serving_in_thread
 from tests.web.test_console import log_in
 from tourism.dependencies import get_now
-from tourism.embedded import free_port
 from tourism.main import create_app
-from tourism.server import uvicorn_options
 
 STATION = "hp-005"
 
@@ -31,24 +27,8 @@ def clocked_server(settings, seeded):
         return clock["now"]
 
     app.dependency_overrides[get_now] = now
-    port = free_port(18700)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        **uvicorn_options(settings.max_header_bytes),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", clock
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving_in_thread(app, settings) as base:
+        yield base, clock
 
 
 def test_the_operator_sees_a_station_turn_stale_when_the_clock_moves(

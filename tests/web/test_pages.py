@@ -45,7 +45,12 @@ async def test_the_page_loads_nothing_from_another_origin(client):
     page = (await client.get("/")).text
     assert not re.search(r'(src|href)="(https?:)?//', page)
     policy = (await client.get("/")).headers["content-security-policy"]
-    assert "http" not in policy and "*" not in policy and "unsafe" not in policy
+    assert "*" not in policy and "unsafe" not in policy
+    # The one other origin: the default base map's (its style, tiles, fonts and sprites), as data.
+    assert set(re.findall(r"https?://[^\s;]+", policy)) == {"https://tiles.openfreemap.org"}
+    assert "img-src 'self' data: blob: https://tiles.openfreemap.org;" in policy
+    assert "connect-src 'self' https://tiles.openfreemap.org;" in policy
+    assert "script-src 'self';" in policy
 
 
 async def test_api_and_errors_are_untouched(client):
@@ -143,7 +148,7 @@ DYNAMIC = {
     "sort_": ["relevance", "distance", "price", "rating"],
     "switch_to_": ["vi", "en"],
     "field_": ["email", "password", "display_name"],
-    "legend_": ["open", "closed", "station", "here"],
+    "legend_": ["open", "closed", "unknown", "station", "here"],
     # the console's words for the values the API sends (admin.js WORDS): its vocabularies
     "console_admin_": [
         f"{group}_{value}"

@@ -15,7 +15,7 @@ from tourism.accounts.dependencies import require_role
 from tourism.accounts.models import User
 from tourism.conditional import not_modified
 from tourism.dependencies import ClientAddressDep, LimitQuery, NowDep, OffsetQuery, SessionDep
-from tourism.exceptions import Gone, NotFound, domain_error_response
+from tourism.exceptions import Gone, NotFound, domain_error_response, error_page, status_of
 from tourism.qrcodes import service
 from tourism.qrcodes.dependencies import ScansDep, UrlsDep
 from tourism.qrcodes.schemas import (
@@ -71,6 +71,12 @@ async def scan(
             client=address,
         )
     except (NotFound, Gone) as exc:
+        # A phone's browser gets a page in its language with a search box (and, for a code
+        # turned off, the page it pointed to); an API client gets the error.
+        page = error_page(request, status_of(exc), target=getattr(exc, "page", None))
+        if page is not None:
+            page.headers.update(NO_STORE)
+            return page
         return domain_error_response(exc, headers=NO_STORE)
     return Response(status_code=302, headers={"Location": location, **NO_STORE})
 

@@ -21,6 +21,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from tourism.config import Settings
+from tourism.web.basemap import BASEMAP_URL, install_basemap
+from tourism.web.pages import install_pages
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +153,7 @@ def render_shell(
     values = {
         "ASSETS": assets,
         "MAP_STYLE_URL": settings.map_style_url,
+        "BASEMAP": BASEMAP_URL if settings.basemap_pmtiles else "",
         "MAP": "on" if has_map else "off",
     }
     page = shell.read_text(encoding="utf-8")
@@ -172,7 +175,9 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         log.warning("the map library is not built (run `make web`); the page shows lists only")
     version = asset_version()
     headers = security_headers(settings)
-    page = render_shell(settings, version, has_map=has_map)
+    # The error pages are this shell saying 404 or 410 (tourism.web.pages).
+    error_template = render_shell(settings, version, has_map=has_map)
+    page = error_template.replace("%ERROR%", "").replace("%ERROR_TARGET%", "")
     console_page = render_shell(
         settings, version, has_map=has_map, shell=CONSOLE_SHELL, entry=CONSOLE_ENTRY
     )
@@ -187,11 +192,13 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         return HTMLResponse(console_page, headers={**headers, "Cache-Control": REVALIDATE})
 
     pages = APIRouter(include_in_schema=False)
-    for path in ("/", "/search", "/eateries/{eatery_id}", "/stations/{station_id}"):
+    for path in ("/", "/search", "/tours", "/eateries/{eatery_id}", "/stations/{station_id}"):
         pages.add_api_route(path, shell, methods=["GET", "HEAD"], response_class=HTMLResponse)
     for path in ("/console", "/console/{path:path}"):
         pages.add_api_route(
             path, console_shell, methods=["GET", "HEAD"], response_class=HTMLResponse
         )
     app.include_router(pages)
+    install_pages(app, assets=f"/static/{version}", error_template=error_template, headers=headers)
+    install_basemap(app, settings)
     app.mount("/static", Assets(version=version, headers=headers), name="static")

@@ -1,6 +1,7 @@
 // Log in or register, in a modal <dialog> (focus stays inside; Escape closes it).
 import { logIn, register } from './api.js';
 import { announce, h } from './dom.js';
+import { errorText } from './errors.js';
 import { t } from './i18n.js';
 
 function field(id, label, attrs) {
@@ -9,15 +10,8 @@ function field(id, label, attrs) {
     h('input', { id, name: id, required: true, ...attrs }));
 }
 
-function errorText(error) {
-  if (error.status === 401) return t('error_login');
-  if (error.status === 409) return t('error_email_taken');
-  if (error.status === 422 && error.fields.length) {
-    return error.fields.map((f) => `${t(`field_${f.field}`)}: ${f.message}`).join('. ');
-  }
-  if (error.status === 429) return t('error_rate_limited');
-  return t('error_text');
-}
+// Here a 401 is a wrong password and a 409 an e-mail that already has an account.
+const AUTH_ERRORS = { not_authenticated: () => t('error_login'), conflict: () => t('error_email_taken') };
 
 export function openAuthDialog({ mode = 'login', onDone } = {}) {
   document.getElementById('auth-dialog')?.remove();
@@ -62,7 +56,7 @@ export function openAuthDialog({ mode = 'login', onDone } = {}) {
         announce(t('logged_in_as', { name: session.user.display_name }));
         onDone?.(session);
       } catch (problem) {
-        error.textContent = errorText(problem);
+        error.textContent = errorText(problem, AUTH_ERRORS);
         submit.disabled = false;
       }
     });

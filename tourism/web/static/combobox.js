@@ -2,7 +2,7 @@
 // Arrow keys move through the options, Enter picks one (or searches the text), Escape closes.
 import { api } from './api.js';
 import { announce, debounce, h } from './dom.js';
-import { plural, secondaryName, t } from './i18n.js';
+import { localName, localNameLang, plural, secondaryName, t } from './i18n.js';
 
 const MIN_CHARS = 2;
 const DELAY_MS = 180;
@@ -56,9 +56,11 @@ export function setUpCombobox({ input, listbox, onPick }) {
       // mousedown, not click: the input keeps its focus
       onmousedown: (event) => { event.preventDefault(); pick(i); },
     },
-    h('span', { class: 'suggestion-name' }, item.name_vi),
-    h('span', { class: 'suggestion-note' },
-      item.kind === 'dish' ? (secondaryName(item) || t('suggestion_dish')) : t('suggestion_eatery')))));
+    // the reader's language first; for a dish the other name beside it (Vietnamese to order by)
+    h('span', { class: 'suggestion-name', lang: localNameLang(item) }, localName(item)),
+    item.kind === 'dish' && secondaryName(item)
+      ? h('span', { class: 'suggestion-note', lang: localNameLang(item) === 'en' ? 'vi' : 'en' }, secondaryName(item))
+      : h('span', { class: 'suggestion-note' }, item.kind === 'dish' ? t('suggestion_dish') : t('suggestion_eatery')))));
     listbox.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     announce(plural('suggestions', found.length));

@@ -1,5 +1,6 @@
-// Vietnamese by default, English by the switch (remembered). Every string lives in
-// i18n/vi.json and i18n/en.json, with the same keys (a test checks it).
+// Vietnamese or English: the switch (remembered), else on the tourist page the browser's
+// languages, else Vietnamese. Every string lives in i18n/vi.json and i18n/en.json, with the
+// same keys (a test checks it).
 import { meta } from './dom.js';
 
 export const LANGS = ['vi', 'en'];
@@ -12,10 +13,21 @@ let lang = 'vi';
 function stored() {
   try {
     const value = localStorage.getItem(STORAGE_KEY);
-    return LANGS.includes(value) ? value : 'vi';
+    return LANGS.includes(value) ? value : null;
   } catch {
-    return 'vi';
+    return null;
   }
+}
+
+// The first of vi/en in the visitor's preference order ("fr, en-US, vi" -> en); English for
+// anyone who reads neither, since a foreign visitor is likelier to read English.
+function browserLanguage() {
+  const wanted = navigator.languages?.length ? navigator.languages : [navigator.language || ''];
+  for (const tag of wanted) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return 'en';
 }
 
 async function load(wanted) {
@@ -27,8 +39,10 @@ async function load(wanted) {
   return dictionaries[wanted];
 }
 
-export async function initLanguage() {
-  await setLanguage(stored(), { persist: false });
+// followBrowser: a first visit gets the browser's language (the tourist page); without it,
+// Vietnamese (the console, whose users are Vietnamese staff).
+export async function initLanguage({ followBrowser = false } = {}) {
+  await setLanguage(stored() || (followBrowser ? browserLanguage() : 'vi'), { persist: false });
 }
 
 export async function setLanguage(wanted, { persist = true } = {}) {
@@ -102,9 +116,13 @@ export function localName(item) {
   return (lang === 'en' && item.name_en) || item.name_vi;
 }
 
-// The other-language name, shown smaller: the Vietnamese one is what to say when ordering.
+// The language localName() is in, for the element's lang attribute.
+export const localNameLang = (item) => ((lang === 'en' && item.name_en) ? 'en' : 'vi');
+
+// The other-language name, shown smaller: in English the Vietnamese one is what to say when
+// ordering.
 export function secondaryName(item) {
-  const other = lang === 'en' ? item.name_vi : item.name_en;
+  const other = localNameLang(item) === 'en' ? item.name_vi : item.name_en;
   return other && other !== localName(item) ? other : null;
 }
 

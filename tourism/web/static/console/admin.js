@@ -27,7 +27,7 @@ const WORDS = {
   kind: ['restaurant', 'street_food', 'cafe', 'market_stall', 'bakery', 'seafood_restaurant', 'dessert_shop'],
   status: ['active', 'temporarily_closed', 'closed'],
   category: ['noodle_soup', 'noodles', 'rice', 'bread', 'rolls', 'street_snack', 'seafood', 'hotpot', 'dumplings', 'dessert', 'drink', 'grill'],
-  target: ['search', 'dish', 'eatery', 'station'],
+  target: ['search', 'dish', 'eatery', 'station', 'tour'],
   client: ['ios', 'android', 'desktop', 'bot', 'other'],
   entity: ['eatery', 'dish', 'review', 'user', 'qr_code', 'bike_station_status'],
 };
@@ -985,7 +985,54 @@ function codeCard(code, showCampaign) {
 }
 
 // The API names a target's fields `target.query`, `target.slug`, `target.id`.
-const TARGET_FIELDS = { search: 'target.query', dish: 'target.slug', eatery: 'target.id', station: 'target.id' };
+const TARGET_FIELDS = {
+  search: 'target.query', dish: 'target.slug', eatery: 'target.id', station: 'target.id', tour: 'target.tour',
+};
+const TOUR_MAX_DISHES = 8; // as the planner takes them
+const TOUR_MODES = [['walk', () => t('tour_mode_walk')], ['bike', () => t('tour_mode_bike')], ['auto', () => t('tour_mode_auto')]];
+
+// A food tour: the dishes (ticked, at most 8), its length and how to get around. The code opens
+// the planner, which plans from the scanner's position.
+function tourPart() {
+  const errorId = `${nextId('tour-dishes')}-error`;
+  const dishList = h('ul', { class: 'radios tour-dish-list' });
+  const dishes = h('fieldset', { class: 'field', dataset: { field: 'target.dishes' } },
+    h('legend', {}, t('console_admin_tour_dishes')),
+    h('p', { class: 'hint' }, t('console_admin_tour_dishes_hint')),
+    h('p', { class: 'field-error', id: errorId, 'aria-live': 'polite' }),
+    dishList);
+  const minutes = input('tour_minutes', { type: 'number', min: 30, max: 720, step: 15, value: 180, inputmode: 'numeric' });
+  const mode = select('tour_mode', TOUR_MODES.map(([v, say]) => [v, say()]), { value: 'walk' });
+  const element = h('fieldset', { class: 'tour-target' },
+    h('legend', {}, t('console_admin_target_tour')),
+    dishes,
+    field(t('console_admin_tour_minutes'), minutes, { name: 'target.minutes' }),
+    field(t('console_admin_tour_mode'), mode, { name: 'target.mode' }));
+  // At most 8: the others wait until one is unticked.
+  const limit = () => {
+    const boxes = [...dishList.querySelectorAll('input')];
+    const full = boxes.filter((b) => b.checked).length >= TOUR_MAX_DISHES;
+    boxes.forEach((b) => { b.disabled = full && !b.checked; });
+  };
+  dishList.addEventListener('change', limit);
+  return {
+    element,
+    setDishes(items) {
+      dishList.replaceChildren(...items.map((dish) => {
+        const id = nextId('tour-dish');
+        return h('li', { class: 'check' },
+          h('input', { type: 'checkbox', id, value: dish.slug, 'aria-describedby': errorId }),
+          h('label', { for: id }, localName(dish)));
+      }));
+    },
+    target: () => ({
+      kind: 'tour',
+      dishes: [...dishList.querySelectorAll('input:checked')].map((b) => b.value),
+      minutes: Number(minutes.value) || null,
+      mode: mode.value,
+    }),
+  };
+}
 
 function newCodeForm({ onCreated, showCampaign }) {
   const kind = select('kind', WORDS.target.map((k) => [k, named('target', k)]), { value: 'search' });
@@ -993,11 +1040,13 @@ function newCodeForm({ onCreated, showCampaign }) {
   const dishSelect = select('slug', [], { blank: t('console_admin_choose') });
   const stationSelect = select('station', [], { blank: t('console_admin_choose') });
   const picker = eateryPicker({ legend: t('console_admin_target_eatery'), name: 'target.id', single: true });
+  const tour = tourPart();
   const parts = {
     search: field(t('console_admin_search_text'), query, { name: 'target.query', hint: t('console_admin_search_text_hint') }),
     dish: field(t('console_admin_target_dish'), dishSelect, { name: 'target.slug' }),
     eatery: picker.element,
     station: field(t('console_admin_target_station'), stationSelect, { name: 'target.id' }),
+    tour: tour.element,
   };
   const result = h('div', { class: 'qr-created' });
   const form = h('form', { class: 'admin-form', novalidate: true },
@@ -1019,6 +1068,8 @@ function newCodeForm({ onCreated, showCampaign }) {
   // The choices, loaded once; a station list the API refuses leaves a box to type the id in.
   api('/dishes', { params: { limit: 100 } }).then((d) => {
     dishSelect.append(...d.items.map((dish) => h('option', { value: dish.slug }, `${dish.name_vi} — ${dish.name_en}`)));
+    // the most served first: those are the ones a tour is made of
+    tour.setDishes([...d.items].sort((a, b) => b.eatery_count - a.eatery_count || a.name_vi.localeCompare(b.name_vi, 'vi')));
   }).catch(() => {});
   api('/operator/stations', { params: { sort: 'name' } }).then((d) => {
     stationSelect.append(...(d.items || d.stations || []).map((st) =>
@@ -1034,7 +1085,7 @@ function newCodeForm({ onCreated, showCampaign }) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     clearErrors(form);
-    const target = { kind: kind.value };
+    const target = kind.value === 'tour' ? tour.target() : { kind: kind.value };
     if (kind.value === 'search') target.query = query.value.trim();
     if (kind.value === 'dish') target.slug = dishSelect.value;
     if (kind.value === 'eatery') target.id = picker.ids()[0] ?? null;

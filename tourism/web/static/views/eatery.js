@@ -1,9 +1,11 @@
-// /eateries/{id}: hours this week (today highlighted), open now or when it opens, the menu
-// with prices, approved reviews, the nearest bike stations, directions, and the review form.
+// /eateries/{id}[?dish=slug]: first what a phone shows without scrolling (the name, open now or
+// when it opens, the rating and, coming from a dish search, that dish's price), then the menu,
+// this week's hours (today highlighted), the map and directions, bike stations and reviews.
 import { api, readSession } from '../api.js';
 import { openAuthDialog } from '../auth.js';
 import { h } from '../dom.js';
-import { currentLang, formatDate, formatRating, plural, t } from '../i18n.js';
+import { errorText } from '../errors.js';
+import { currentLang, formatDate, localName, plural, t } from '../i18n.js';
 import { createMap, feature, legend } from '../map.js';
 import {
   directions, dishName, nextChangeText, openBadge, placeName, price, ratingText, stationItem,
@@ -12,21 +14,24 @@ import {
 
 const REVIEW_STATUS = ['pending', 'approved', 'rejected', 'flagged', 'removed'];
 
-function menuList(menu) {
-  return h('ul', { class: 'menu' }, menu.map((item) => h('li', { class: item.is_available ? null : 'unavailable' },
+function menuList(menu, wanted) {
+  return h('ul', { class: 'menu' }, menu.map((item) => h('li', {
+    class: [item.is_available ? null : 'unavailable', item === wanted ? 'wanted' : null].filter(Boolean).join(' ') || null,
+  },
     dishName(item),
     h('span', { class: 'menu-right' },
       price(item.price_vnd),
       item.is_available ? null : h('span', { class: 'badge badge-closed' }, t('sold_out')),
-      item.rating_count ? h('span', { class: 'dish-rating' }, `★ ${formatRating(item.rating)}`) : null))));
+      item.rating_count ? h('span', { class: 'dish-rating' }, ratingText(item.rating, item.rating_count)) : null))));
 }
 
 function reviewItem(review, menu) {
-  const dishNames = Object.fromEntries(menu.map((m) => [m.dish_slug, m.name_vi]));
+  const dishNames = Object.fromEntries(menu.map((m) => [m.dish_slug, localName(m)]));
   return h('li', { class: 'card review' },
     h('p', { class: 'review-head' },
       h('strong', {}, review.author), ' · ',
-      h('span', { 'aria-label': t('stars_aria', { n: review.rating }) }, '★'.repeat(review.rating)), ' · ',
+      h('span', { class: 'visually-hidden' }, t('stars_aria', { n: review.rating })),
+      h('span', { 'aria-hidden': 'true' }, '★'.repeat(review.rating)), ' · ',
       h('time', { datetime: review.submitted_at }, formatDate(review.submitted_at))),
     review.text ? h('p', { class: 'review-text' }, review.text) : null,
     Object.keys(review.dish_ratings).length
@@ -70,7 +75,7 @@ function reviewForm(eatery, mine) {
     available.length ? h('details', { class: 'dish-ratings' },
       h('summary', {}, t('rate_dishes')),
       available.map((m) => h('p', { class: 'field inline' },
-        h('label', { for: `dish-${m.dish_slug}` }, m.name_vi),
+        h('label', { for: `dish-${m.dish_slug}` }, dishName(m)),
         h('select', { id: `dish-${m.dish_slug}`, name: `dish:${m.dish_slug}` },
           h('option', { value: '' }, t('no_dish_rating')),
           [1, 2, 3, 4, 5].map((n) => h('option', { value: n, selected: mine?.dish_ratings?.[m.dish_slug] === n },
@@ -97,26 +102,35 @@ function reviewForm(eatery, mine) {
       status.replaceChildren(statusLine(review));
       button.textContent = t('update_review');
     } catch (problem) {
-      error.textContent = problem.status === 429 ? t('error_rate_limited')
-        : problem.status === 401 ? t('login_to_review')
-          : problem.status === 422 ? `${t('error_invalid')} ${problem.fields.map((f) => f.field).join(', ')}`
-            : t('error_text');
+      error.textContent = errorText(problem, { not_authenticated: () => t('login_to_review') });
     }
     button.disabled = false;
   });
   return h('div', {}, status, form);
 }
 
-export async function eateryView(main, { args }) {
+// Coming from a search for a dish: that dish, its price, first.
+function wantedDishLine(item) {
+  return h('p', { class: 'wanted-dish' },
+    h('span', { class: 'wanted-label' }, t('you_searched')),
+    h('span', { class: 'wanted-row' }, dishName(item),
+      h('span', { class: 'menu-right' }, price(item.price_vnd),
+        item.is_available ? null : h('span', { class: 'badge badge-closed' }, t('sold_out')))));
+}
+
+export async function eateryView(main, { args, params }) {
   const id = args[0];
   if (!/^[1-9][0-9]{0,17}$/.test(id)) throw Object.assign(new Error('bad id'), { status: 404 });
   const [eatery, reviews] = await Promise.all([
     api(`/eateries/${id}`),
     api(`/eateries/${id}/reviews`, { params: { limit: 20 } }),
   ]);
-  document.title = `${eatery.name_vi} · ${t('brand')}`;
+  document.title = `${localName(eatery)} · ${t('brand')}`;
   const [lon, lat] = eatery.location.coordinates;
-  const description = (currentLang() === 'en' && eatery.description_en) || eatery.description_vi;
+  const english = currentLang() === 'en' && eatery.description_en;
+  const description = english || eatery.description_vi;
+  const wanted = eatery.menu.find((m) => m.dish_slug === params?.get('dish')) || null;
+  const nextChange = nextChangeText(eatery.open_now, eatery.next_change);
   const reviewBox = h('div', { id: 'review-box' });
 
   async function renderReviewForm() {
@@ -132,24 +146,29 @@ export async function eateryView(main, { args }) {
   const mapBox = h('div', { class: 'map map-small', id: 'map', role: 'region', 'aria-label': t('map_label') });
   main.replaceChildren(
     h('article', { class: 'eatery' },
-      h('p', { class: 'back' }, h('a', { href: '/' }, `← ${t('back_home')}`)),
+      h('p', { class: 'back' }, window.history.state?.from
+        ? h('a', { href: window.history.state.from, dataset: { back: '' } }, `← ${t('back_to_results')}`)
+        : h('a', { href: '/' }, `← ${t('back_home')}`)),
       placeName(eatery, 'h1', { tabindex: '-1' }),
-      h('p', { class: 'meta' }, openBadge(eatery.open_now), ' ',
-        h('span', { class: 'next-change' }, nextChangeText(eatery.open_now, eatery.next_change) || ''), ' · ',
-        ratingText(eatery.rating, eatery.rating_count)),
+      h('p', { class: 'status-line' }, openBadge(eatery.open_now),
+        nextChange ? [' ', h('span', { class: 'next-change' }, nextChange)] : null),
+      h('p', { class: 'rating-line' }, ratingText(eatery.rating, eatery.rating_count)),
+      wanted ? wantedDishLine(wanted) : null,
       h('p', { class: 'address' }, [eatery.address, eatery.ward, eatery.district].filter(Boolean).join(', ')),
-      eatery.phone ? h('p', {}, t('phone'), ': ', h('a', { href: `tel:${eatery.phone.replace(/[^+0-9]/g, '')}` }, eatery.phone)) : null,
-      description ? h('p', { class: 'description' }, description) : null,
+      eatery.phone ? h('p', { class: 'phone' }, t('phone'), ': ',
+        h('a', { href: `tel:${eatery.phone.replace(/[^+0-9]/g, '')}` }, eatery.phone)) : null,
+      description ? h('p', { class: 'description', lang: english ? 'en' : 'vi' }, description) : null,
       eatery.verified ? h('p', { class: 'verified' }, t('verified')) : null,
+      h('section', { 'aria-labelledby': 'menu-heading' },
+        h('h2', { id: 'menu-heading' }, t('menu_heading')),
+        eatery.menu.length ? menuList(eatery.menu, wanted) : h('p', {}, t('menu_empty'))),
+      // below the menu: the status line above already says whether it is open now
       h('section', { 'aria-labelledby': 'hours-heading' },
         h('h2', { id: 'hours-heading' }, t('hours_heading')),
         eatery.schedule.length && eatery.opening_hours ? weekTable(eatery.schedule, t('hours_heading')) : h('p', {}, t('hours_unknown'))),
-      h('section', { 'aria-labelledby': 'menu-heading' },
-        h('h2', { id: 'menu-heading' }, t('menu_heading')),
-        eatery.menu.length ? menuList(eatery.menu) : h('p', {}, t('menu_empty'))),
       mapBox,
       legend(['open', 'station']),
-      directions([lon, lat], eatery.name_vi),
+      directions([lon, lat]),
       h('section', { 'aria-labelledby': 'stations-heading' },
         h('h2', { id: 'stations-heading' }, t('stations_heading')),
         eatery.nearby_stations.length

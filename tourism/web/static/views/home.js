@@ -3,18 +3,28 @@
 import { api } from '../api.js';
 import { announce, debounce, h } from '../dom.js';
 import { knownPosition, locate, quietPosition } from '../geo.js';
-import { t } from '../i18n.js';
+import { currentLang, localName, t } from '../i18n.js';
 import { createMap, legend } from '../map.js';
-import { distance, openBadge, placeName, ratingText } from './parts.js';
+import { distance, nextChangeText, openBadge, placeName, ratingText } from './parts.js';
 
 const POPULAR = 12;
 
 function nearbyCard(eatery) {
+  const opens = eatery.open_now === false ? nextChangeText(false, eatery.next_change) : null;
   return h('li', { class: 'card result', id: `eatery-${eatery.id}` },
     h('h3', {}, h('a', { href: `/eateries/${eatery.id}` }, placeName(eatery))),
     h('p', { class: 'meta' }, openBadge(eatery.open_now), ' ', ratingText(eatery.rating, eatery.rating_count),
       ' · ', distance(eatery.distance_m)),
+    opens ? h('p', { class: 'next-change' }, opens) : null,
     h('p', { class: 'address' }, eatery.address));
+}
+
+// In English the chip leads with the English name; the Vietnamese one, smaller, is what to order.
+function dishChip(dish) {
+  const href = `/search?${new URLSearchParams({ q: dish.name_vi, dish: dish.slug })}`;
+  const english = currentLang() === 'en' && dish.name_en;
+  return h('a', { class: 'chip', href },
+    english ? [h('span', {}, dish.name_en), h('span', { class: 'chip-vi', lang: 'vi' }, dish.name_vi)] : dish.name_vi);
 }
 
 export async function homeView(main, { navigate }) {
@@ -50,13 +60,12 @@ export async function homeView(main, { navigate }) {
   main.replaceChildren(
     h('h1', { tabindex: '-1' }, t('home_title')),
     h('p', { class: 'lead' }, t('home_lead')),
+    h('p', { class: 'tour-cta' }, h('a', { class: 'button primary', href: '/tours' }, t('tour_cta'))),
     h('section', { 'aria-labelledby': 'popular-heading' },
       h('h2', { id: 'popular-heading' }, t('popular_dishes')),
-      h('ul', { class: 'chips' }, popular.map((d) => h('li', {},
-        h('a', { class: 'chip', href: `/search?${new URLSearchParams({ q: d.name_vi, dish: d.slug })}` }, d.name_vi))))),
+      h('ul', { class: 'chips' }, popular.map((d) => h('li', {}, dishChip(d))))),
     h('div', { class: 'split' },
-      mapBox,
-      legend(['open', 'closed']),
+      h('div', { class: 'map-column' }, mapBox, legend(['open', 'closed'])),
       h('section', { 'aria-labelledby': 'nearby-heading' },
         h('h2', { id: 'nearby-heading' }, t('nearby_eateries')),
         nearMe, status, nearList)));
@@ -67,13 +76,16 @@ export async function homeView(main, { navigate }) {
   const mapReady = createMap(mapBox, {
     center: position ? [position.lon, position.lat] : undefined,
     onSelect: (props) => navigate(`/eateries/${props.id}`),
+    stations: true,
   });
   mapReady.then((map) => {
     if (!map) return;
     const refresh = debounce(async () => {
       try {
         const collection = await api('/eateries', { params: { bbox: map.bbox(), limit: 100 } });
-        collection.features.forEach((f) => { f.properties.kind = 'eatery'; f.properties.id = f.id; });
+        collection.features.forEach((f) => {
+          Object.assign(f.properties, { kind: 'eatery', id: f.id, name: localName(f.properties) });
+        });
         await map.show(collection);
       } catch { /* zoomed out past the box limit: keep the markers shown */ }
     }, 250);

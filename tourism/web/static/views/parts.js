@@ -1,8 +1,9 @@
 // Pieces more than one page shows.
 import { h } from '../dom.js';
+import { knownPosition, quietPosition } from '../geo.js';
 import {
   currentLang, formatDistance, formatPrice, formatRating, formatTime, formatWeekday, localDay,
-  localName, plural, secondaryName, t,
+  localName, localNameLang, plural, secondaryName, t,
 } from '../i18n.js';
 
 export function openBadge(openNow) {
@@ -11,9 +12,12 @@ export function openBadge(openNow) {
   return h('span', { class: 'badge badge-unknown' }, t('hours_unknown'));
 }
 
+// Screen readers hear the sentence, not "black star 4,5": a plain span may not carry a label.
 export function ratingText(rating, count) {
   if (!count) return h('span', { class: 'rating rating-none' }, t('no_ratings'));
-  return h('span', { class: 'rating', 'aria-label': t('rating_aria', { stars: formatRating(rating), count }) },
+  return h('span', { class: 'rating' },
+    h('span', { class: 'visually-hidden' },
+      t('rating_spoken', { stars: formatRating(rating), votes: plural('votes', count) })),
     h('span', { 'aria-hidden': 'true' }, `★ ${formatRating(rating)}`),
     ' ',
     h('span', { class: 'votes', 'aria-hidden': 'true' }, `(${plural('votes', count)})`));
@@ -24,31 +28,73 @@ export const price = (vnd) => h('span', { class: 'price' }, formatPrice(vnd));
 export const distance = (metres) =>
   (metres === null || metres === undefined
     ? null
-    : h('span', { class: 'distance', 'aria-label': t('distance_aria', { d: formatDistance(metres) }) },
-      formatDistance(metres)));
+    : h('span', { class: 'distance' }, formatDistance(metres)));
 
-// Dishes go by their Vietnamese name (what to say when ordering); English explains it.
+// The name in the reader's language first; the other one smaller under it (in English the
+// Vietnamese name is what to say when ordering). Each marked with its language for speech.
+function bothNames(item) {
+  const first = localNameLang(item);
+  const other = secondaryName(item);
+  return [
+    h('span', { lang: first }, localName(item)),
+    other ? h('span', { class: 'secondary', lang: first === 'en' ? 'vi' : 'en' }, other) : null,
+  ];
+}
+
 export function dishName(dish, tag = 'span') {
-  return h(tag, { class: 'dish-name' },
-    h('span', { lang: 'vi' }, dish.name_vi),
-    secondaryName(dish) ? h('span', { class: 'secondary', lang: 'en' }, secondaryName(dish)) : null);
+  return h(tag, { class: 'dish-name' }, bothNames(dish));
 }
 
 export function placeName(place, tag = 'span', attrs = {}) {
-  const other = secondaryName(place);
-  return h(tag, attrs, localName(place), other ? h('span', { class: 'secondary' }, other) : null);
+  return h(tag, attrs, bothNames(place));
 }
 
-export function directions([lon, lat], label) {
-  const coords = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
-  const geo = `geo:${lat},${lon}?q=${lat},${lon}(${encodeURIComponent(label)})`;
-  const osm = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;
+const WALKING_DETOUR = 1.3; // streets are not straight lines
+const WALKING_M_PER_MIN = 4500 / 60; // 4.5 km/h
+
+function metresBetween(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(s));
+}
+
+// Links that open a maps app on any phone (geo: does nothing in iPhone Safari), and with the
+// visitor's position (when they shared it) an estimate of the walk.
+export function directions([lon, lat]) {
+  const to = `${lat},${lon}`;
+  const osm = h('a', {
+    class: 'button', href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`,
+    rel: 'noopener', target: '_blank',
+  }, 'OpenStreet', h('wbr'), 'Map');
+  const walk = h('p', { class: 'walk', hidden: true });
+  const fromHere = (here) => {
+    if (!here) return;
+    osm.href = `https://www.openstreetmap.org/directions?engine=fossgis_osrm_foot&route=${here.lat},${here.lon};${to}`;
+    const metres = metresBetween(here, { lat, lon }) * WALKING_DETOUR;
+    walk.textContent = t('walk_estimate', {
+      d: formatDistance(metres), min: Math.max(1, Math.round(metres / WALKING_M_PER_MIN)),
+    });
+    walk.hidden = false;
+  };
+  const known = knownPosition();
+  if (known) fromHere(known);
+  else quietPosition().then(fromHere);
   return h('section', { class: 'directions', 'aria-labelledby': 'directions-heading' },
     h('h2', { id: 'directions-heading' }, t('directions')),
-    h('p', {}, t('coordinates'), ': ', h('span', { class: 'coords', translate: 'no' }, coords)),
+    walk,
+    h('p', {}, t('directions_walking_in')),
     h('p', { class: 'actions' },
-      h('a', { class: 'button', href: geo }, t('open_in_maps_app')),
-      h('a', { class: 'button', href: osm, rel: 'noopener', target: '_blank' }, t('open_in_osm'))));
+      h('a', {
+        class: 'button', rel: 'noopener', target: '_blank',
+        href: `https://www.google.com/maps/dir/?api=1&destination=${to}&travelmode=walking`,
+      }, 'Google Maps'),
+      h('a', { class: 'button', rel: 'noopener', target: '_blank', href: `https://maps.apple.com/?daddr=${to}&dirflg=w` },
+        'Apple Maps'),
+      osm),
+    h('p', { class: 'coords-line' }, t('coordinates'), ': ',
+      h('span', { class: 'coords', translate: 'no' }, `${lat.toFixed(5)}, ${lon.toFixed(5)}`)));
 }
 
 export function stationFacts(station) {
@@ -66,7 +112,7 @@ export function stationFacts(station) {
 
 export function stationItem(station) {
   return h('li', { class: 'card station' },
-    h('h3', {}, h('a', { href: `/stations/${encodeURIComponent(station.station_id)}` }, localName(station))),
+    h('h3', {}, h('a', { href: `/stations/${encodeURIComponent(station.station_id)}` }, placeName(station))),
     station.distance_m !== null && station.distance_m !== undefined
       ? h('p', { class: 'meta' }, distance(station.distance_m)) : null,
     stationFacts(station));
@@ -94,7 +140,8 @@ export function weekTable(schedule, caption, className = 'hours') {
     },
     h('th', { scope: 'row' }, currentLang() === 'vi' ? day.weekday_vi : day.weekday,
       day.is_today ? h('span', { class: 'today-mark' }, ` (${t('today')})`) : null),
+    // <wbr>: at 320 px with large text a range may break after its dash
     h('td', {}, day.intervals.length
-      ? day.intervals.map((span) => `${span.opens}–${span.closes}`).join(', ')
+      ? day.intervals.map((span, i) => [i ? ', ' : '', `${span.opens}–`, h('wbr'), span.closes])
       : t('closed_all_day'))))));
 }

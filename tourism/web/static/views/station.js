@@ -23,7 +23,7 @@ export async function stationView(main, { args }) {
         station.last_reported ? [' · ', t('last_reported', { when: formatDateTime(station.last_reported) })] : null),
       mapBox,
       legend(['station', 'open', 'closed']),
-      directions([lon, lat], station.name_vi),
+      directions([lon, lat]),
       h('section', { 'aria-labelledby': 'near-station-heading' },
         h('h2', { id: 'near-station-heading' }, t('eateries_near_station')),
         nearby.items.length
