@@ -17,9 +17,10 @@ from tourism.dependencies import get_now
 from tourism.main import create_app
 
 HAI_PHONG = ZoneInfo("Asia/Ho_Chi_Minh")
-# The coming midnight in Hai Phong: the seeded hours hold from the day they were loaded.
+# The coming night in Hai Phong (the seeded hours hold from the day they were loaded): 03:00,
+# after the latest closing any test gives an eatery serving the dish (02:00, test_eateries.py).
 MIDNIGHT = datetime.combine(
-    datetime.now(HAI_PHONG).date() + timedelta(days=1), dt_time(0, 0), tzinfo=HAI_PHONG
+    datetime.now(HAI_PHONG).date() + timedelta(days=1), dt_time(3, 0), tzinfo=HAI_PHONG
 )
 DISH_QUERY = "banh da cua"
 
@@ -243,7 +244,7 @@ def test_offline_and_busy_say_so_and_retry_without_reloading(tourist_page, shoot
 
 @pytest.fixture(scope="module")
 def midnight_server(settings, seeded):
-    """The app in a thread of this process, whose clock reads 00:00 in Hai Phong."""
+    """The app in a thread of this process, whose clock reads 03:00 in Hai Phong."""
     app = create_app(settings, background=False)
 
     async def now() -> datetime:
@@ -255,7 +256,7 @@ def midnight_server(settings, seeded):
 
 
 def midnight_page(browser, base: str, lang: str):
-    """An offline phone at 00:00 Hai Phong time, in `lang`."""
+    """An offline phone at 03:00 Hai Phong time, in `lang`."""
     page = open_page(browser, base, locale="vi-VN" if lang == "vi" else "en-GB")
     page.context.add_init_script(f"localStorage.setItem('foodtour.lang', '{lang}')")
     page.clock.set_fixed_time(MIDNIGHT)
