@@ -112,7 +112,7 @@ async def test_health_and_readiness(client):
 async def test_unknown_route_has_the_error_shape(client):
     r = await client.get("/api/v1/nothing-here")
     assert r.status_code == 404
-    assert set(r.json()["error"]) == {"code", "message", "details"}
+    assert set(r.json()["error"]) == {"code", "message", "details", "request_id"}
 
 
 async def test_open_window_covers_the_coming_week(session):

@@ -1,17 +1,123 @@
 """The `foodtour` command: database, migrations, seed data and the server."""
 
 import asyncio
+import errno
 import json
 import os
+import socket
 import sys
+from collections.abc import Iterator
 
+import asyncpg
 import click
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
-from tourism.config import get_settings
+from tourism.changes import UnversionedTables
+from tourism.config import SECRET_SETTINGS, ConfigurationError, get_settings
+from tourism.embedded import EmbeddedError
 from tourism.maintenance import migrate, seed
 
+# -- known failures, worded once for every command --------------------------------------------
 
-@click.group()
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and what it wraps: causes, contexts, a DBAPI error's original, a group's members."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo.extend(getattr(current, "exceptions", ()))
+        for linked in (getattr(current, "orig", None), current.__cause__, current.__context__):
+            if isinstance(linked, BaseException):
+                todo.append(linked)
+
+
+def _where() -> str:
+    """The configured database as `user@host:port/name` (no password), for messages."""
+    from tourism.database import database_url
+
+    try:
+        url = make_url(database_url(get_settings()))
+    except Exception:  # noqa: BLE001 - only for wording a message
+        return "the database"
+    return f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432} (user {url.username})"
+
+
+def _start_it() -> str:
+    if os.environ.get("TOURISM_DATABASE_URL"):
+        return "start it, or correct the host and port in TOURISM_DATABASE_URL"
+    return "start the embedded one with `foodtour db up`"
+
+
+def _settings_errors(exc: ValidationError) -> str:
+    prefix = "TOURISM_GBFS_" if "Gbfs" in exc.title else "TOURISM_"
+    lines = []
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        name = str(error["loc"][0]) if error["loc"] else ""
+        variable = f"{prefix}{name.upper()}"
+        if name and variable not in message:
+            shown = error.get("input")
+            secret = name in SECRET_SETTINGS or name == "database_url"
+            given = f" (got {shown!r})" if isinstance(shown, str) and not secret else ""
+            message = f"{variable}: {message}{given}"
+        lines.append(message)
+    return "\n".join(lines)
+
+
+def friendly_failure(exc: BaseException) -> str | None:
+    """One or two lines saying what is wrong and what to do, for the failures we know; None for
+    the others (a bug: its traceback is wanted)."""
+    for cause in _causes(exc):
+        if isinstance(cause, ValidationError):
+            return _settings_errors(cause)
+        if isinstance(cause, ConfigurationError | EmbeddedError | UnversionedTables):
+            return str(cause)
+        if isinstance(cause, asyncpg.InvalidPasswordError):
+            return (
+                f"{_where()} refused the password: correct it in TOURISM_DATABASE_URL "
+                "(or TOURISM_DATABASE_PASSWORD_FILE)"
+            )
+        if isinstance(cause, asyncpg.InvalidCatalogNameError):
+            return f"{_where()}: {cause}; create it, or correct the name in TOURISM_DATABASE_URL"
+        if isinstance(cause, asyncpg.InvalidAuthorizationSpecificationError):
+            return f"{_where()} refused the connection: {cause}; check TOURISM_DATABASE_URL"
+        if isinstance(cause, asyncpg.CannotConnectNowError):
+            return f"{_where()} does not accept connections yet ({cause}): try again shortly"
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve the host of {_where()}: check TOURISM_DATABASE_URL"
+        if isinstance(cause, ConnectionRefusedError) or (
+            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+        ):
+            return f"cannot connect to {_where()}: connection refused; {_start_it()}"
+        if isinstance(cause, TimeoutError):
+            return (
+                f"{_where()} did not answer in time: check the host in TOURISM_DATABASE_URL "
+                "and any firewall between"
+            )
+    return None
+
+
+class FriendlyGroup(click.Group):
+    """Known failures of any command end in their one or two lines, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if isinstance(exc, click.ClickException | click.exceptions.Exit | click.Abort):
+                raise
+            if (message := friendly_failure(exc)) is None:
+                raise
+            raise click.ClickException(message) from exc
+
+
+@click.group(cls=FriendlyGroup)
 def main() -> None:
     """Hai Phong food-tour map: database, data and API server."""
 
@@ -75,6 +181,34 @@ def seed_command() -> None:
     click.echo("seeded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
 
 
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file: str) -> None:
+    """Back the database up to FILE (pg_dump's custom format; embedded or TOURISM_DATABASE_URL)."""
+    from tourism.backup import BackupError, backup
+
+    try:
+        click.echo(asyncio.run(backup(get_settings(), file)))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the tables of a database that has some.")
+def restore_command(file: str, force: bool) -> None:
+    """Restore FILE (from `foodtour backup`) into the configured database.
+
+    Refuses a database that already has tables unless --force.
+    """
+    from tourism.backup import BackupError, restore
+
+    try:
+        click.echo(asyncio.run(restore(get_settings(), file, force=force)))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.group("import")
 def import_group() -> None:
     """Import data from other systems."""
@@ -89,18 +223,33 @@ def import_group() -> None:
     metavar="SECONDS",
     help="Keep refreshing every SECONDS (each refresh one transaction) until stopped.",
 )
-def import_gbfs_command(source: str, every: int | None) -> None:
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Apply a feed that takes more than TOURISM_GBFS_MAX_SHRINK of the installed stations "
+    "off the map.",
+)
+def import_gbfs_command(source: str, every: int | None, allow_shrink: bool) -> None:
     """Stations and their status from an operator's GBFS 2.3 or 3.0 feed.
 
     SOURCE is the URL of its gbfs.json, or a directory holding gbfs.json,
     station_information.json and station_status.json. Bad stations are skipped and listed;
-    a feed that cannot be used changes nothing (exit status 1).
+    a feed that cannot be used, or that would mark more than TOURISM_GBFS_MAX_SHRINK (20 %) of
+    the installed stations as not installed, changes nothing (exit status 1).
     """
     from tourism.bikeshare.commands import run_import
+    from tourism.bikeshare.config import GbfsSettings
 
+    max_shrink = None if allow_shrink else GbfsSettings().max_shrink
     try:
         applied = asyncio.run(
-            run_import(source, settings=get_settings(), echo=click.echo, every=every)
+            run_import(
+                source,
+                settings=get_settings(),
+                echo=click.echo,
+                every=every,
+                max_shrink=max_shrink,
+            )
         )
     except KeyboardInterrupt:
         applied = True
@@ -263,6 +412,15 @@ def run_command(host: str, port: int, workers: int) -> None:
 
     from tourism.server import uvicorn_options
 
+    # Everything that would stop the server is found before it says it serves.
+    problems = asyncio.run(_problems(database_only=True))
+    if problems:
+        raise click.ClickException("\n".join(problems))
+    if not _port_is_free(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is in use by another program: stop it, or choose another "
+            "with --port (or PORT)"
+        )
     click.echo(f"serving on http://{host}:{port} (OpenAPI at /docs)")
     uvicorn.run(
         "tourism.main:create_app",
@@ -272,8 +430,87 @@ def run_command(host: str, port: int, workers: int) -> None:
         workers=workers,
         access_log=False,
         log_level="info",
-        **uvicorn_options(get_settings().max_header_bytes),
+        # uvicorn's own proxy-header handling trusts the same proxies as the app's resolver
+        # (tourism.proxies) and no others: its default would trust 127.0.0.1 (X-Forwarded-Proto
+        # then sets the scheme; X-Forwarded-For, the address).
+        proxy_headers=bool(get_settings().trusted_networks),
+        forwarded_allow_ips=get_settings().trusted_proxies or None,
+        # Our access lines (tourism.observability) replace uvicorn's; TOURISM_LOG_FORMAT.
+        **uvicorn_options(get_settings().max_header_bytes, log_format=get_settings().log_format),
     )
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    """Whether uvicorn can listen on `host`:`port` now (bound as it binds: SO_REUSEADDR)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"--host {host}: not an address of this machine") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    return True
+
+
+async def _problems(*, database_only: bool) -> list[str]:
+    """The configuration's and the database's problems, one line each (raises for settings
+    that cannot be read at all: FriendlyGroup words them)."""
+    from tourism.bikeshare.config import GbfsSettings
+    from tourism.maintenance import check_database, production_problems
+
+    settings = get_settings()
+    problems = production_problems(settings, GbfsSettings())
+    try:
+        found = await check_database(settings, extensions=not database_only)
+    except Exception as exc:  # noqa: BLE001 - worded if known, raised if not
+        if (message := friendly_failure(exc)) is None:
+            raise
+        return [*problems, message]
+    return problems + found.problems
+
+
+@main.command("check")
+def check_command() -> None:
+    """Check the configuration and the database (reachable, extensions, migrations).
+
+    Prints each problem on one line and exits 1 if there is any.
+    """
+    from tourism.bikeshare.config import GbfsSettings
+    from tourism.maintenance import check_database, production_problems
+
+    problems: list[str] = []
+    try:
+        settings = get_settings()
+        gbfs = GbfsSettings()
+    except Exception as exc:
+        if (message := friendly_failure(exc)) is None:
+            raise
+        problems.extend(message.splitlines())
+    else:
+        problems.extend(production_problems(settings, gbfs))
+        try:
+            found = asyncio.run(check_database(settings))
+        except Exception as exc:
+            if (message := friendly_failure(exc)) is None:
+                raise
+            problems.append(message)
+        else:
+            problems.extend(found.problems)
+            for note in found.notes:
+                click.echo(f"note: {note}")
+            if not problems:
+                click.echo(f"ok: configuration ({settings.environment})")
+                for passed in found.passed:
+                    click.echo(f"ok: {passed}")
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    sys.exit(1 if problems else 0)
 
 
 if __name__ == "__main__":

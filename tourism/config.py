@@ -2,13 +2,22 @@
 
 import hashlib
 import os
+import re
 import secrets
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret_key"
@@ -17,6 +26,24 @@ MIN_SECRET_LENGTH = 32
 
 def running_as_root() -> bool:
     return os.geteuid() == 0
+
+
+Network = IPv4Network | IPv6Network
+
+
+@lru_cache(maxsize=16)
+def parse_networks(text: str, setting: str = "TOURISM_TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """A comma-separated list of addresses and CIDR networks (`10.0.0.1, 10.1.0.0/16, ::1`), as
+    networks; ValueError names `setting` and the entry that is not one."""
+    networks = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{setting}: {entry!r} is not an IP address or CIDR network") from None
+    return tuple(networks)
 
 
 def default_data_dir() -> Path:
@@ -54,6 +81,76 @@ def local_secret_key(data_dir: Path) -> str:
     finally:
         draft.unlink()
     return path.read_text().strip()
+
+
+class ConfigurationError(ValueError):
+    """A setting that cannot be used; the message names it and says what to do."""
+
+
+# Settings that may instead be read from a file named by TOURISM_<NAME>_FILE (Docker secrets,
+# systemd credentials, Kubernetes volumes): never in the environment, where `ps e` and crash
+# reports show them.
+SECRET_SETTINGS = ("secret_key", "previous_secret_keys", "database_password", "metrics_token")
+
+
+class SecretFiles(PydanticBaseSettingsSource):
+    """TOURISM_<NAME>_FILE for each of SECRET_SETTINGS: the file's content, stripped."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        environ = {name.upper(): value for name, value in os.environ.items()}
+        prefix = self.config.get("env_prefix", "").upper()
+        found: dict[str, Any] = {}
+        for name in SECRET_SETTINGS:
+            variable = f"{prefix}{name.upper()}"
+            path = environ.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if variable in environ:
+                raise ConfigurationError(
+                    f"{variable} and {variable}_FILE are both set: keep one of them"
+                )
+            try:
+                found[name] = Path(path).read_text().strip()
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"{variable}_FILE: cannot read {path} ({exc.strerror}); "
+                    "it must name a file this user can read"
+                ) from exc
+        return found
+
+
+# What TOURISM_DATABASE_URL may start with; all mean the same PostgreSQL, reached with asyncpg.
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+
+
+def normalise_database_url(url: str, password: str | None = None) -> str:
+    """`url` as `postgresql+asyncpg://...`, with `password` put in when the URL has none.
+
+    Managed providers hand out `postgres://` URLs; SQLAlchemy knows only `postgresql`.
+    """
+    example = "postgresql://user:password@host:5432/database"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"TOURISM_DATABASE_URL is not a URL: write it as {example}"
+        ) from None
+    if parsed.drivername not in DATABASE_SCHEMES:
+        raise ConfigurationError(
+            f"TOURISM_DATABASE_URL starts with {parsed.drivername}://, not a PostgreSQL URL: "
+            f"write it as {example}"
+        )
+    if password is not None:
+        if parsed.password is not None:
+            raise ConfigurationError(
+                "TOURISM_DATABASE_URL has a password and TOURISM_DATABASE_PASSWORD(_FILE) "
+                "gives one too: keep one of them"
+            )
+        parsed = parsed.set(password=password)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
 class Settings(BaseSettings):
@@ -101,6 +198,11 @@ class Settings(BaseSettings):
     # development and test make a random key once and keep it in the data directory; production
     # refuses to start (every server of a deployment must share one key).
     secret_key: SecretStr | None = None
+    # Keys of a rotation window (README, "Rotating the secret key"), comma-separated: tokens and
+    # search cursors they signed are still accepted; everything new is signed with secret_key.
+    previous_secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    # Put into TOURISM_DATABASE_URL when that has no password (TOURISM_DATABASE_PASSWORD_FILE).
+    database_password: SecretStr | None = None
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # Review bombing: reviews (new or edited) an hour, per account and per client address.
     reviews_per_account_hour: int = Field(default=10, ge=1)
@@ -114,6 +216,27 @@ class Settings(BaseSettings):
     login_known_address_days: int = Field(default=30, ge=0, le=365)
     # Mass registration: accounts registered an hour per client address.
     registrations_per_address_hour: int = Field(default=10, ge=1)
+    # Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For names
+    # the client; empty: the peer is the client and the header is ignored (tourism.proxies).
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        parse_networks(value)  # said at startup, not as a wrong address on every request
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[Network, ...]:
+        """TOURISM_TRUSTED_PROXIES parsed (cached per text)."""
+        return parse_networks(self.trusted_proxies)
+
+    # Logs (tourism.observability): `text`, or `json` (one object per line, access lines too).
+    log_format: Literal["text", "json"] = "text"
+    # /metrics answers a Bearer token equal to metrics_token, or a client address in
+    # metrics_allow (addresses or CIDR networks, comma-separated; empty: the token only).
+    metrics_token: SecretStr | None = None
+    metrics_allow: str = "127.0.0.1,::1"
     # Vector tiles: rendered layers kept in memory per worker, features per layer per tile, and
     # the HTTP max-age (0: clients revalidate every time with If-None-Match, never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
@@ -146,15 +269,68 @@ class Settings(BaseSettings):
     bike_fare_first_30_min_vnd: int = Field(default=5_000, ge=0, le=1_000_000)
     bike_fare_next_30_min_vnd: int = Field(default=5_000, ge=0, le=1_000_000)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            SecretFiles(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @field_validator("previous_secret_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment or a file: commas or lines
+            return tuple(key for key in re.split(r"[,\s]+", value) if key)
+        return value
+
+    @model_validator(mode="after")
+    def _database_url(self) -> "Settings":
+        password = self.database_password
+        if self.database_url:
+            plain = password.get_secret_value() if password else None
+            self.database_url = normalise_database_url(self.database_url, plain)
+        elif password is not None:
+            raise ConfigurationError(
+                "TOURISM_DATABASE_PASSWORD(_FILE) is set without TOURISM_DATABASE_URL: "
+                "set the URL too (the embedded database has a password of its own)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":
+        for previous in self.previous_secret_keys:
+            if len(previous.get_secret_value()) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"TOURISM_PREVIOUS_SECRET_KEYS: each key must be at least "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
         if self.secret_key is None:
             if self.environment == "production":
-                raise ValueError("TOURISM_SECRET_KEY must be set (32+ random characters)")
+                raise ValueError(
+                    "TOURISM_SECRET_KEY (or TOURISM_SECRET_KEY_FILE) must be set in production: "
+                    "32+ random characters, e.g. from `openssl rand -base64 48`"
+                )
             self.secret_key = SecretStr(local_secret_key(self.data_root))
         elif len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"TOURISM_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return self
+
+    @property
+    def verification_keys(self) -> tuple[str, ...]:
+        """The keys a signature is checked against: the current one first, then the previous."""
+        assert self.secret_key is not None  # set by _secret_key
+        previous = (key.get_secret_value() for key in self.previous_secret_keys)
+        return (self.secret_key.get_secret_value(), *previous)
 
     @property
     def data_root(self) -> Path:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from geo.bbox import BBox, BBoxError
 from tourism.config import Settings
 from tourism.exceptions import InvalidInput
+from tourism.proxies import resolve_client
 from tourism.schemas import CONTROL, MAX_ID, NO_CONTROL_MESSAGE, SLUG_PATTERN
 
 MAX_LIMIT = 100
@@ -52,8 +53,13 @@ async def app_settings(request: Request) -> Settings:
 
 
 async def client_address(request: Request) -> str:
-    """The client's address, as rate limits key it (hashed before anything keeps it)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address, as rate limits and QR scans key it (hashed before anything keeps
+    it): the peer, or whom a trusted proxy names in X-Forwarded-For (tourism.proxies)."""
+    return resolve_client(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.app.state.resources.settings.trusted_networks,
+    )
 
 
 async def get_now() -> datetime:

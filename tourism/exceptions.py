@@ -1,10 +1,12 @@
 """Domain errors, the one table that maps them to HTTP, and the one JSON error shape.
 
-Every error leaves as ``{"error": {"code": ..., "message": ..., "details": ...}}``.
+Every error leaves as ``{"error": {"code": ..., "message": ..., "details": ...}}``, with the
+request's ``"request_id"`` (tourism.observability) when it is answered in a request.
 """
 
 import logging
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 log = logging.getLogger(__name__)
+# The id of the request being answered (tourism.observability sets it; None outside a request):
+# every error body carries it, so a client's report finds the server's log lines.
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class DomainError(Exception):
@@ -155,8 +160,10 @@ def domain_error_response(exc: DomainError, headers: dict | None = None) -> JSON
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: dict | None = None
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    error = {"code": code, "message": message, "details": details}
+    if (request_id := request_id_var.get()) is not None:
+        error["request_id"] = request_id
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 def _field_name(loc: tuple | list) -> str:

@@ -23,9 +23,11 @@ from tourism.config import Settings, get_settings
 from tourism.dependencies import reject_control_characters
 from tourism.eateries.router import router as eateries_router
 from tourism.eateries.service import ensure_open_window
-from tourism.exceptions import ServiceUnavailable, install_handlers
+from tourism.exceptions import ServiceUnavailable, install_handlers, outage_log
 from tourism.guard import Guard
+from tourism.observability import install_observability
 from tourism.opendata.router import router as open_data_router
+from tourism.privacy.router import router as privacy_router
 from tourism.qrcodes.router import router as qr_router
 from tourism.qrcodes.router import scans as qr_scans_router
 from tourism.resources import Resources, ResourcesDep
@@ -111,6 +113,8 @@ def create_app(
         compresslevel=5,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *UNCOMPRESSED),
     )
+    # Outermost: the request id, the access line and the request metrics; /metrics.
+    install_observability(app, settings)
 
     # Text parameters with control characters are a 422 naming them, for every operation.
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_control_characters)])
@@ -120,6 +124,7 @@ def create_app(
         stations_router,
         search_router,
         auth_router,
+        privacy_router,  # DELETE /auth/me
         admin_router,
         catalogue_admin_router,  # /admin/eateries, /admin/dishes (views: answers in full)
         audit_router,
@@ -147,7 +152,7 @@ def create_app(
             async with resources.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            log.warning("not ready: %s", exc)
+            outage_log.warn(exc)  # a probe every few seconds: one line per period, not each
             raise ServiceUnavailable("the database is unreachable") from exc
         return {"status": "ready"}
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from tourism.observability import logging_config
+
 DEFAULT_MAX_HEAD_BYTES = 64 * 1024
 PROTOCOL = "tourism.server:BoundedHttpToolsProtocol"
 
@@ -55,6 +57,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.head_bytes = None
 
 
-def uvicorn_options(max_header_bytes: int) -> dict[str, Any]:
-    """What every server of this app is started with (`foodtour run`, tests)."""
-    return {"http": PROTOCOL, "h11_max_incomplete_event_size": max_header_bytes}
+def uvicorn_options(max_header_bytes: int, *, log_format: str | None = None) -> dict[str, Any]:
+    """What every server of this app is started with (`foodtour run`, tests).
+
+    With `log_format` (text or json), the process's logging too (tourism.observability): left
+    out where a test runs a server inside its own process and keeps its own logging.
+    """
+    options: dict[str, Any] = {"http": PROTOCOL, "h11_max_incomplete_event_size": max_header_bytes}
+    if log_format is not None:
+        options["log_config"] = logging_config(log_format)
+    return options

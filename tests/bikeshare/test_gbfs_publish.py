@@ -210,7 +210,9 @@ def test_production_refuses_the_placeholder_contact(monkeypatch):
     from tourism.config import Settings
     from tourism.main import create_app
 
-    production = Settings(environment="production", secret_key="p" * 32, database_url="x")
+    production = Settings(
+        environment="production", secret_key="p" * 32, database_url="postgresql://x/x"
+    )
     monkeypatch.delenv("TOURISM_GBFS_FEED_CONTACT_EMAIL", raising=False)
     with pytest.raises(ValueError, match="TOURISM_GBFS_FEED_CONTACT_EMAIL"):
         create_app(production)

@@ -2,24 +2,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, ValidationInfo, field_validator
 
+from tourism.accounts.passwords import strong_enough
 from tourism.schemas import LocalDatetime, StrictModel
 
 MIN_PASSWORD = 10
-# The most common passwords that pass the length rule; a real list would be longer.
-COMMON_PASSWORDS = {"1234567890", "qwertyuiop", "password123", "1q2w3e4r5t", "matkhau123"}
-
-
-def strong_enough(password: str, *, email: str = "") -> str:
-    """The strength rule of every password set: registration, staff accounts, a change.
-
-    Raises ValueError saying what is wrong (the length is the schemas' `Password`)."""
-    if password.lower() in COMMON_PASSWORDS:
-        raise ValueError("too common")
-    if password.isalpha() or password.isdigit():
-        raise ValueError("mix letters with digits or symbols")
-    if email and email.split("@")[0] in password.lower():
-        raise ValueError("must not contain the name of the e-mail address")
-    return password
 
 
 Password = Annotated[str, Field(min_length=MIN_PASSWORD, max_length=128)]
@@ -73,6 +59,22 @@ class PasswordUpdate(StrictModel):
         # The rule of UserCreate; the part that needs the account's e-mail is checked by the
         # service (tourism.accounts.service.change_password).
         return strong_enough(password)
+
+
+class AccountDelete(StrictModel):
+    """Deleting one's own account: the password again, so a token left on a shared phone
+    cannot do it."""
+
+    password: str = Field(min_length=1, max_length=128)
+
+
+class Registration(BaseModel):
+    """The answer to a registration: the same whether the e-mail was free or taken (nothing
+    is made then), so it tells nobody which addresses have accounts. Log in next."""
+
+    email: str
+    display_name: str
+    role: Literal["tourist"] = "tourist"
 
 
 class UserPrivate(BaseModel):

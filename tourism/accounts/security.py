@@ -81,16 +81,23 @@ def create_access_token(
     return token, int(lifetime.total_seconds())
 
 
+def _decode(token: str, settings: Settings) -> dict:
+    """The claims of a token signed with the current key or, during a rotation, a previous one."""
+    for key in settings.verification_keys:
+        try:
+            return jwt.decode(
+                token, key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            )
+        except jwt.InvalidSignatureError:
+            continue  # not this key's: an expired or malformed token fails whatever the key
+    raise jwt.InvalidSignatureError("signed with none of the keys")
+
+
 def read_token(token: str, settings: Settings) -> TokenClaims:
     """The account and token version a valid token names; NotAuthenticated for any other."""
     invalid = "the access token is invalid or has expired"
     try:
-        claims = jwt.decode(
-            token,
-            settings.secret_key.get_secret_value(),
-            algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
-        )
+        claims = _decode(token, settings)
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, ValueError) as exc:
         raise NotAuthenticated(invalid) from exc

@@ -25,12 +25,14 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.accounts.models import EateryVendor, User
-from tourism.accounts.schemas import PasswordUpdate, UserCreate, strong_enough
+from tourism.accounts.passwords import strong_enough
+from tourism.accounts.schemas import PasswordUpdate, UserCreate
 from tourism.accounts.security import create_access_token, hash_password, verify_password
 from tourism.config import Settings
 from tourism.database import flush, translating
 from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from tourism.limits import service as limits
+from tourism.limits.models import RateEvent
 
 
 async def create_user(session: AsyncSession, *, data: UserCreate, role: str = "tourist") -> User:
@@ -43,6 +45,26 @@ async def create_user(session: AsyncSession, *, data: UserCreate, role: str = "t
     session.add(user)
     await flush(session)
     return user
+
+
+async def register(session: AsyncSession, *, data: UserCreate) -> None:
+    """Create a tourist account, unless one has this e-mail: then nothing happens, silently.
+
+    The answer must not tell whether an address is registered, so both ways cost the same:
+    the password is hashed, and one INSERT runs (ON CONFLICT DO NOTHING). The owner of the
+    address logs in as before; anyone else's login with it fails as any wrong password does.
+    """
+    password_hash = await hash_password(data.password)
+    await session.execute(
+        insert(User)
+        .values(
+            email=data.email.lower(),
+            display_name=data.display_name,
+            password_hash=password_hash,
+            role="tourist",
+        )
+        .on_conflict_do_nothing(index_elements=[User.email])
+    )
 
 
 async def count_registration(
@@ -58,9 +80,29 @@ async def count_registration(
     )
 
 
+def _by_account(email: str, secret: str) -> str:
+    """The bucket of this account's failed logins: `login:account:<keyed hash of the e-mail>`."""
+    return limits.keyed_bucket("login", "account", email, secret)
+
+
 def _known(email: str, address: str, secret: str) -> str:
-    """The bucket remembering when this account last proved its password from this address."""
-    return limits.keyed_bucket("login", "known", f"{email}\n{address}", secret)
+    """The bucket remembering when this account last proved its password from this address.
+
+    Named `login:known:<the account's hash>:<hash of e-mail and address>`, so that deleting
+    the account finds every one of them (`forget_logins`) without knowing the addresses.
+    """
+    account = _by_account(email, secret).rpartition(":")[2]
+    return limits.keyed_bucket("login", f"known:{account}", f"{email}\n{address}", secret)
+
+
+async def forget_logins(session: AsyncSession, *, email: str, settings: Settings) -> int:
+    """Delete every rate-limit row named after this e-mail (failed logins, known addresses)."""
+    by_account = _by_account(email, settings.secret_key.get_secret_value())
+    known = "login:known:" + by_account.rpartition(":")[2] + ":%"
+    forgotten = await session.execute(
+        delete(RateEvent).where((RateEvent.bucket == by_account) | RateEvent.bucket.like(known))
+    )
+    return forgotten.rowcount
 
 
 async def _count_attempt(
@@ -81,7 +123,7 @@ async def _count_attempt(
     known_since = now - timedelta(days=settings.login_known_address_days)
     known = _known(email, address, secret)
     if not await limits.noted_since(session, bucket=known, since=known_since):
-        by_account = limits.keyed_bucket("login", "account", email, secret)
+        by_account = _by_account(email, secret)
         counted += await limits.spend(
             session,
             buckets={by_account: settings.login_failures_per_account},
@@ -179,6 +221,31 @@ async def change_password(
         await session.rollback()
         raise InvalidInput("current_password", "this is not your current password")
     await session.commit()
+
+
+async def confirm_password(
+    session: AsyncSession,
+    *,
+    user: User,
+    password: str,
+    field: str,
+    address: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Check the account's own password before a grave change, counted like a login.
+
+    The attempt is counted and committed before the check (a stolen token cannot guess the
+    password), taken back when right; a wrong one is InvalidInput naming `field`.
+    """
+    email, password_hash = user.email, user.password_hash
+    counted = await _count_attempt(
+        session, email=email, address=address, settings=settings, now=now
+    )
+    await session.commit()
+    if not await verify_password(password, password_hash):
+        raise InvalidInput(field, "this is not your current password")
+    await _forgive(session, counted, email=email, address=address, settings=settings, now=now)
 
 
 async def active_user(session: AsyncSession, user_id: int, version: int = 0) -> User:

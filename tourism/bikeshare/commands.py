@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tourism.bikeshare import operator_feeds as feeds
 from tourism.bikeshare.operator_feeds import MAX_FEED_BYTES, FeedError, Snapshot
-from tourism.bikeshare.service import ImportReport, apply_snapshot
+from tourism.bikeshare.service import ImportReport, ShrinkRefused, apply_snapshot
 from tourism.config import Settings
 from tourism.database import create_engine, create_session_factory
 
@@ -119,12 +119,17 @@ async def _snapshot(read: Read, discovery_url: str, now: datetime) -> Snapshot:
 
 
 async def refresh(
-    sessions: async_sessionmaker[AsyncSession], source: str, *, now: datetime | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    source: str,
+    *,
+    now: datetime | None = None,
+    max_shrink: float | None = None,
 ) -> ImportReport:
-    """Read `source` and apply it in one transaction. Raises FeedError when nothing applies."""
+    """Read `source` and apply it in one transaction. Raises FeedError when nothing applies,
+    ShrinkRefused when it would take more than `max_shrink` of the installed stations away."""
     snapshot = await read_snapshot(source, now=now or datetime.now(UTC))
     async with sessions() as session, session.begin():
-        return await apply_snapshot(session, snapshot=snapshot)
+        return await apply_snapshot(session, snapshot=snapshot, max_shrink=max_shrink)
 
 
 async def refresh_every(
@@ -134,13 +139,14 @@ async def refresh_every(
     seconds: float,
     report: Callable[[ImportReport | Exception], None],
     rounds: int | None = None,
+    max_shrink: float | None = None,
 ) -> None:
     """Refresh every `seconds` (forever, or `rounds` times); a failed round never stops it."""
     done = 0
     while rounds is None or done < rounds:
         started = asyncio.get_running_loop().time()
         try:
-            report(await refresh(sessions, source))
+            report(await refresh(sessions, source, max_shrink=max_shrink))
         except Exception as exc:  # noqa: BLE001 - a bad feed or a database outage: try again
             log.warning("GBFS import failed: %s", exc)
             report(exc)
@@ -152,6 +158,8 @@ async def refresh_every(
 
 def describe(outcome: ImportReport | Exception) -> list[str]:
     """Lines for a person: the summary and each skipped entry (the first ones), or the error."""
+    if isinstance(outcome, ShrinkRefused):
+        return [f"not imported, nothing changed: {outcome}; --allow-shrink applies it"]
     if isinstance(outcome, Exception):
         return [f"not imported, nothing changed: {outcome}"]
     lines = [outcome.summary()]
@@ -168,8 +176,12 @@ async def run_import(
     echo: Callable[[str], None],
     every: float | None = None,
     rounds: int | None = None,
+    max_shrink: float | None = None,
 ) -> bool:
-    """The command: one refresh (True when applied), or one every `every` seconds."""
+    """The command: one refresh (True when applied), or one every `every` seconds.
+
+    `max_shrink`: the share of the installed stations a refresh may take off the map (None:
+    any)."""
     engine = create_engine(settings)
     sessions = create_session_factory(engine)
 
@@ -181,12 +193,14 @@ async def run_import(
     try:
         if every is None:
             try:
-                report(await refresh(sessions, source))
-            except FeedError as exc:
+                report(await refresh(sessions, source, max_shrink=max_shrink))
+            except (FeedError, ShrinkRefused) as exc:
                 report(exc)
                 return False
             return True
-        await refresh_every(sessions, source, seconds=every, report=report, rounds=rounds)
+        await refresh_every(
+            sessions, source, seconds=every, report=report, rounds=rounds, max_shrink=max_shrink
+        )
         return True
     finally:
         await engine.dispose()

@@ -37,6 +37,10 @@ class GbfsSettings(BaseSettings):
     url: HttpUrl | None = None
     # Seconds a consumer may keep station_information and station_status.
     ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    # An import or push that would mark more than this share of the installed stations as not
+    # installed changes nothing (`--allow-shrink`, `?allow_shrink=true`): an operator's partial
+    # outage must not empty the map.
+    max_shrink: float = Field(default=0.2, ge=0, le=1)
 
     @field_validator("opening_hours")
     @classmethod

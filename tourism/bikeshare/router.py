@@ -2,7 +2,7 @@ import hashlib
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tourism.accounts.dependencies import OperatorUser
 from tourism.bikeshare import publishing as feeds
@@ -59,14 +59,34 @@ async def station_detail(session: ReadSessionDep, now: NowDep, station_id: Stati
     "/stations/status",
     response_model=StationStatusReport,
     summary="Push a batch of station status updates (operator, admin)",
+    responses={409: {"description": "It would take too many stations off the map"}},
 )
 async def push_station_status(
-    session: SessionDep, now: NowDep, user: OperatorUser, body: StationStatusBatch
+    session: SessionDep,
+    now: NowDep,
+    user: OperatorUser,
+    body: StationStatusBatch,
+    gbfs_settings: GbfsSettingsDep,
+    allow_shrink: Annotated[
+        bool,
+        Query(
+            description="Apply a batch that marks more installed stations as not installed "
+            "than TOURISM_GBFS_MAX_SHRINK allows"
+        ),
+    ] = False,
 ) -> dict:
     """Entries are GBFS v3.0 `station_status` stations. Each is checked on its own: a bad one
     is skipped and reported, the others are stored, all in one transaction. A status no newer
-    than the stored one is left alone."""
-    result = await service.push_statuses(session, items=body.stations, now=now, actor_id=user.id)
+    than the stored one is left alone. A batch that would mark more than TOURISM_GBFS_MAX_SHRINK
+    of the installed stations as not installed changes nothing (409, with the counts) unless
+    `allow_shrink=true`."""
+    result = await service.push_statuses(
+        session,
+        items=body.stations,
+        now=now,
+        actor_id=user.id,
+        max_shrink=None if allow_shrink else gbfs_settings.max_shrink,
+    )
     await session.commit()
     return result
 

@@ -1,12 +1,25 @@
 """Bike-share stations and their live availability."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Select,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.geojson import point
@@ -23,7 +36,7 @@ from tourism.bikeshare.schemas import (
     StationStatusUpdate,
 )
 from tourism.database import upsert_returning_id
-from tourism.exceptions import NotFound
+from tourism.exceptions import Conflict, NotFound
 
 # GBFS: status older than this is stale.
 STALE_AFTER = timedelta(minutes=5)
@@ -217,13 +230,62 @@ async def _lock_stations(session: AsyncSession) -> None:
     await locks.hold(session, locks.Advisory.STATION_REFRESH)  # one refresh at a time
 
 
-async def apply_snapshot(session: AsyncSession, *, snapshot: Snapshot) -> ImportReport:
+class ShrinkRefused(Conflict):
+    """An import or push would take more of the installed stations off the map than allowed."""
+
+    code = "shrink_refused"
+
+    def __init__(self, *, what: str, uninstalled: int, installed: int, max_shrink: float) -> None:
+        super().__init__(
+            f"{what} would mark {uninstalled} of the {installed} installed stations as not "
+            f"installed, more than the {max_shrink:.0%} allowed (TOURISM_GBFS_MAX_SHRINK)",
+            details={"installed": installed, "uninstalled": uninstalled, "max_shrink": max_shrink},
+        )
+        self.uninstalled, self.installed = uninstalled, installed
+
+
+@asynccontextmanager
+async def _shrink_guard(
+    session: AsyncSession, *, what: str, max_shrink: float | None
+) -> AsyncIterator[None]:
+    """Run the block in a savepoint; undo it and raise ShrinkRefused if it marked more than
+    `max_shrink` of the stations installed before it as not installed (None: no limit).
+
+    Counted after the writes, not predicted: the feed's list and its statuses both decide.
+    The caller holds the station lock, so nobody else changes the stations in between.
+    """
+    if max_shrink is None:
+        yield
+        return
+    before = list(await session.scalars(select(BikeStation.id).where(BikeStation.is_installed)))
+    async with session.begin_nested():
+        yield
+        if before:
+            ids = bindparam("before", before, type_=ARRAY(BigInteger))
+            uninstalled = await session.scalar(
+                select(func.count())
+                .select_from(BikeStation)
+                .where(BikeStation.id == any_(ids), BikeStation.is_installed.is_(False))
+            )
+            if uninstalled > max_shrink * len(before):
+                raise ShrinkRefused(
+                    what=what,
+                    uninstalled=uninstalled,
+                    installed=len(before),
+                    max_shrink=max_shrink,
+                )
+
+
+async def apply_snapshot(
+    session: AsyncSession, *, snapshot: Snapshot, max_shrink: float | None = None
+) -> ImportReport:
     """Apply one refresh of an operator's feed in the caller's transaction.
 
     Valid stations are upserted by their station_id, installed stations the feed no longer lists
     are marked not installed, and newer statuses replace older ones. Raises FeedError, before
     writing anything, for a feed that lists no station while some are installed (an operator's
-    outage must not empty the map).
+    outage must not empty the map), and ShrinkRefused, having changed nothing, for one that
+    would mark more than `max_shrink` of the installed stations as not installed.
     """
     await _lock_stations(session)
     report = ImportReport(version=snapshot.version, skipped=list(snapshot.skipped))
@@ -236,21 +298,22 @@ async def apply_snapshot(session: AsyncSession, *, snapshot: Snapshot) -> Import
                 f"station_information lists no station: refusing to mark all {installed} "
                 "installed stations as not installed"
             )
-    installed_by_status = {s.station_id: s.is_installed for _, s in snapshot.statuses}
-    stations = sorted(snapshot.stations, key=lambda s: s.station_id)  # one lock order
-    for chunk in _chunks(stations):
-        report.stations_changed += await _upsert_stations(session, chunk, installed_by_status)
-    report.stations = len(stations)
-    gone = await session.execute(
-        update(BikeStation)
-        .where(BikeStation.is_installed, BikeStation.station_id.not_in(snapshot.listed))
-        .values(is_installed=False, updated_at=func.now())
-        .returning(BikeStation.id)
-    )
-    report.uninstalled = len(gone.all())
-    result = await apply_statuses(session, entries=snapshot.statuses, locked=True)
-    report.statuses_updated, report.statuses_unchanged = result.updated, result.unchanged
-    report.skipped += result.skipped
+    async with _shrink_guard(session, what="the feed", max_shrink=max_shrink):
+        installed_by_status = {s.station_id: s.is_installed for _, s in snapshot.statuses}
+        stations = sorted(snapshot.stations, key=lambda s: s.station_id)  # one lock order
+        for chunk in _chunks(stations):
+            report.stations_changed += await _upsert_stations(session, chunk, installed_by_status)
+        report.stations = len(stations)
+        gone = await session.execute(
+            update(BikeStation)
+            .where(BikeStation.is_installed, BikeStation.station_id.not_in(snapshot.listed))
+            .values(is_installed=False, updated_at=func.now())
+            .returning(BikeStation.id)
+        )
+        report.uninstalled = len(gone.all())
+        result = await apply_statuses(session, entries=snapshot.statuses, locked=True)
+        report.statuses_updated, report.statuses_unchanged = result.updated, result.unchanged
+        report.skipped += result.skipped
     return report
 
 
@@ -353,11 +416,21 @@ async def _store_statuses(
 
 
 async def push_statuses(
-    session: AsyncSession, *, items: list[Any], now: datetime, actor_id: int
+    session: AsyncSession,
+    *,
+    items: list[Any],
+    now: datetime,
+    actor_id: int,
+    max_shrink: float | None = None,
 ) -> dict[str, Any]:
-    """An operator's batch of GBFS v3.0 status entries, checked one by one, stored together."""
+    """An operator's batch of GBFS v3.0 status entries, checked one by one, stored together.
+
+    Raises ShrinkRefused, having changed nothing, for a batch that would mark more than
+    `max_shrink` of the installed stations as not installed."""
     entries, skipped = parse_status_entries(items, version="3.0", now=now, file="stations")
-    result = await apply_statuses(session, entries=entries, file="stations")
+    await _lock_stations(session)
+    async with _shrink_guard(session, what="the push", max_shrink=max_shrink):
+        result = await apply_statuses(session, entries=entries, file="stations", locked=True)
     skipped = sorted(skipped + result.skipped, key=lambda s: s.index)
     counts = {"updated": result.updated, "unchanged": result.unchanged, "skipped": len(skipped)}
     await record(

@@ -66,7 +66,7 @@ async def scan(
             code,
             at=now,
             user_agent=request.headers.get("user-agent", ""),
-            # The peer, or the client a trusted proxy names (uvicorn's --forwarded-allow-ips);
+            # The peer, or the client a trusted proxy names (TOURISM_TRUSTED_PROXIES);
             # none known (a Unix socket without proxy headers): one shared, limited client.
             client=address,
         )

@@ -32,7 +32,10 @@ class Review(Timestamps, Base):
     eatery_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("eateries.id", ondelete="CASCADE")
     )
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    # None once the author deleted their account: a public review stays, by a former visitor.
+    user_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
     rating: Mapped[int] = mapped_column(SmallInteger)
     text: Mapped[str | None] = mapped_column(String(2000))
     status: Mapped[str] = mapped_column(String(16), server_default="pending")
@@ -94,7 +97,10 @@ class ReviewFlag(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     review_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("reviews.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    # None once the flagger deleted their account: the report stays, anonymous.
+    user_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -34,7 +34,10 @@ class ReviewSubmitted(BaseModel):
 
 class ReviewPublic(BaseModel):
     id: int
-    author: str = Field(description="The author's display name")
+    author: str | None = Field(
+        description="The author's display name; null once the author deleted their account "
+        "(shown as a former visitor)"
+    )
     rating: int
     text: str | None
     dish_ratings: dict[str, int]
@@ -77,9 +80,9 @@ class QueuedReview(BaseModel):
     id: int
     eatery_id: int
     eatery_name: str
-    author: str
-    author_id: int
-    author_history: AuthorHistory
+    author: str | None = Field(description="null: the author deleted their account")
+    author_id: int | None
+    author_history: AuthorHistory | None
     status: str
     rating: int
     text: str | None

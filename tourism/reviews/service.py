@@ -289,7 +289,8 @@ async def public_reviews(
     rows = (
         await session.execute(
             select(Review, User.display_name)
-            .join(User, User.id == Review.user_id)
+            # outer: a deleted account's public reviews stay, with no author
+            .outerjoin(User, User.id == Review.user_id)
             .where(Review.eatery_id == eatery_id, Review.status.in_(PUBLIC))
             .order_by(Review.submitted_at.desc(), Review.id.desc())
             .limit(limit)
@@ -328,13 +329,14 @@ async def queue(
 
     Only reviews by active accounts: a disabled author's reviews leave the queue and come back
     if the account is enabled again. Their statuses do not change, so the ratings (public
-    reviews only) stay what they were: an approved or flagged review stays public.
+    reviews only) stay what they were: an approved or flagged review stays public. A deleted
+    account's flagged reviews stay in the queue, with no author.
     """
     query = (
         select(Review, User.display_name, Eatery.name_vi)
-        .join(User, User.id == Review.user_id)
+        .outerjoin(User, User.id == Review.user_id)
         .join(Eatery, Eatery.id == Review.eatery_id)
-        .where(User.is_active)
+        .where(Review.user_id.is_(None) | User.is_active)
         .order_by(Review.submitted_at, Review.id)
         .limit(limit)
         .offset(offset)
@@ -366,7 +368,7 @@ async def queue(
             "eatery_name": r.name_vi,
             "author": r.display_name,
             "author_id": r.Review.user_id,
-            "author_history": history[r.Review.user_id],
+            "author_history": history.get(r.Review.user_id),
             "status": r.Review.status,
             "rating": r.Review.rating,
             "text": r.Review.text,

@@ -43,6 +43,7 @@ async def search(
         now=now,
         limit=limit,
         cursor_secret=settings.secret_key.get_secret_value().encode(),
+        previous_cursor_secrets=[key.encode() for key in settings.verification_keys[1:]],
         lat=lat,
         lon=lon,
         radius_m=radius_m,

@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import math
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -138,11 +138,15 @@ class QueryCache:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self.catalogue: int | None = None
+        self.hits = self.misses = 0  # /metrics (tourism.observability)
 
     def get(self, key: Hashable) -> Any | None:
         found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
         return found
 
     def put(self, key: Hashable, value: Any, *, catalogue: int) -> None:
@@ -361,13 +365,24 @@ def encode_cursor(
 
 
 def decode_cursor(
-    cursor: str, *, fingerprint: str, secret: bytes, now: datetime
+    cursor: str,
+    *,
+    fingerprint: str,
+    secret: bytes,
+    now: datetime,
+    previous_secrets: Sequence[bytes] = (),
 ) -> tuple[float, int, datetime]:
-    """(key, eatery id, instant of the first page), or InvalidInput naming `cursor`."""
+    """(key, eatery id, instant of the first page), or InvalidInput naming `cursor`.
+
+    Signed with `secret` or, during a key rotation, one of `previous_secrets`.
+    """
     try:
         encoded, _, signature = cursor.partition(".")
-        payload = _unb64(encoded)
-        signed = hmac.compare_digest(_unb64(signature), _signature(payload, secret))
+        payload, given = _unb64(encoded), _unb64(signature)
+        signed = any(
+            hmac.compare_digest(given, _signature(payload, key))
+            for key in (secret, *previous_secrets)
+        )
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput("cursor", NOT_A_CURSOR) from exc
     if not signed:
@@ -404,6 +419,7 @@ async def search(
     now: datetime,
     limit: int,
     cursor_secret: bytes,
+    previous_cursor_secrets: Sequence[bytes] = (),
     lat: float | None = None,
     lon: float | None = None,
     radius_m: int | None = None,
@@ -435,7 +451,11 @@ async def search(
     params: dict[str, Any] = {"limit": limit + 1, "now": now}
     if cursor is not None:
         after_key, after_id, now = decode_cursor(
-            cursor, fingerprint=fingerprint, secret=cursor_secret, now=now
+            cursor,
+            fingerprint=fingerprint,
+            secret=cursor_secret,
+            now=now,
+            previous_secrets=previous_cursor_secrets,
         )
         params.update(after_key=after_key, after_id=after_id, now=now)
     for name in ("lat", "lon", "radius_m", "max_price_vnd", "min_rating"):

@@ -192,7 +192,14 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         return HTMLResponse(console_page, headers={**headers, "Cache-Control": REVALIDATE})
 
     pages = APIRouter(include_in_schema=False)
-    for path in ("/", "/search", "/tours", "/eateries/{eatery_id}", "/stations/{station_id}"):
+    for path in (
+        "/",
+        "/search",
+        "/tours",
+        "/privacy",
+        "/eateries/{eatery_id}",
+        "/stations/{station_id}",
+    ):
         pages.add_api_route(path, shell, methods=["GET", "HEAD"], response_class=HTMLResponse)
     for path in ("/console", "/console/{path:path}"):
         pages.add_api_route(

@@ -9,6 +9,7 @@ import { eateryView } from './views/eatery.js';
 import { homeView } from './views/home.js';
 import { searchView } from './views/search.js';
 import { failureNotice } from './views/lists.js';
+import { privacyView } from './views/privacy.js';
 import { stationView } from './views/station.js';
 import { tourView } from './views/tour.js';
 
@@ -19,6 +20,7 @@ const ROUTES = [
   [/^\/eateries\/([^/]+)\/?$/, eateryView, 'eatery'],
   [/^\/stations\/([^/]+)\/?$/, stationView, 'station'],
   [/^\/tours\/?$/, tourView, 'tour'],
+  [/^\/privacy\/?$/, privacyView, 'privacy'],
 ];
 // Campaign parameters from QR codes: counted by the server log, not kept in shared links.
 const TRACKING = /^(utm_[a-z]+|fbclid|gclid)$/;

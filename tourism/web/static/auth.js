@@ -12,11 +12,16 @@ function field(id, label, attrs) {
 
 // Here a 401 is a wrong password and a 409 an e-mail that already has an account.
 const AUTH_ERRORS = { not_authenticated: () => t('error_login'), conflict: () => t('error_email_taken') };
+// Registering answers alike whether the e-mail is free or taken (it tells nobody which
+// addresses have accounts); the login that follows fails for a taken one, unless it is the
+// owner with their own password.
+const REGISTER_ERRORS = { ...AUTH_ERRORS, not_authenticated: () => t('error_register_login') };
 
 export function openAuthDialog({ mode = 'login', onDone } = {}) {
   document.getElementById('auth-dialog')?.remove();
   const dialog = h('dialog', { id: 'auth-dialog', 'aria-labelledby': 'auth-title' });
   document.body.append(dialog);
+  let leaving = false; // for another page: the focus goes there, not back to the opener
 
   function show(current) {
     const registering = current === 'register';
@@ -33,6 +38,11 @@ export function openAuthDialog({ mode = 'login', onDone } = {}) {
         'aria-describedby': registering ? 'password-hint' : null,
       }),
       registering ? h('p', { id: 'password-hint', class: 'hint' }, t('password_hint')) : null,
+      // Decree 13/2023: what is done with the data, before it is given. The dialog closes, so
+      // that the notice is not behind it, and leaves the focus to the notice's heading.
+      registering ? h('p', { class: 'hint' },
+        h('a', { href: '/privacy', onclick: () => { leaving = true; dialog.close(); } },
+          t('privacy_register_link'))) : null,
       error,
       h('div', { class: 'dialog-actions' },
         h('button', { type: 'submit', class: 'primary' }, registering ? t('register') : t('log_in')),
@@ -56,7 +66,7 @@ export function openAuthDialog({ mode = 'login', onDone } = {}) {
         announce(t('logged_in_as', { name: session.user.display_name }));
         onDone?.(session);
       } catch (problem) {
-        error.textContent = errorText(problem, AUTH_ERRORS);
+        error.textContent = errorText(problem, registering ? REGISTER_ERRORS : AUTH_ERRORS);
         submit.disabled = false;
       }
     });
@@ -67,7 +77,7 @@ export function openAuthDialog({ mode = 'login', onDone } = {}) {
   const opener = document.activeElement;
   dialog.addEventListener('close', () => {
     dialog.remove();
-    opener?.focus?.();
+    if (!leaving) opener?.focus?.();
   });
   dialog.showModal();
   show(mode);

@@ -362,7 +362,9 @@ async function renderQueues(main) {
       return;
     }
     hasMore = data.count >= QUEUE_LIMIT;
-    const fresh = data.items.filter((item) => !items.some((it) => it.id === item.id));
+    const fresh = data.items.filter((item) => !items.some((it) => it.id === item.id))
+      // A deleted account's review has no author: shown as a former visitor.
+      .map((item) => ({ ...item, author: item.author ?? t('former_visitor') }));
     items = more ? [...items, ...fresh] : fresh;
     showCount(status, items.length, hasMore);
     if (!items.length) {

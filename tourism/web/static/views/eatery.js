@@ -29,7 +29,7 @@ function reviewItem(review, menu) {
   const dishNames = Object.fromEntries(menu.map((m) => [m.dish_slug, localName(m)]));
   return h('li', { class: 'card review' },
     h('p', { class: 'review-head' },
-      h('strong', {}, review.author), ' · ',
+      h('strong', {}, review.author ?? t('former_visitor')), ' · ',
       h('span', { class: 'visually-hidden' }, t('stars_aria', { n: review.rating })),
       h('span', { 'aria-hidden': 'true' }, '★'.repeat(review.rating)), ' · ',
       h('time', { datetime: review.submitted_at }, formatDate(review.submitted_at))),
