@@ -17,18 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def serving(env: dict[str, str], command: list[str] | None = None) -> Iterator[str]:
+def serving(
+    env: dict[str, str], command: list[str] | None = None, *, logs: Path | None = None
+) -> Iterator[str]:
     """`foodtour run` (or `command`, which gets `--port N` appended) on a free loopback port
-    with `env` added to the environment, once /readyz answers; its base URL."""
+    with `env` added to the environment, once /readyz answers; its base URL. `logs`: a directory
+    that keeps what the server prints (`stdout`: the access log, `stderr`), else stdout is
+    dropped."""
     port = free_port(18300)
     command = (command or [sys.executable, "-m", "tourism.cli", "run"]) + ["--port", str(port)]
+    out = (logs / "stdout").open("w") if logs else subprocess.DEVNULL
+    err = (logs / "stderr").open("w+") if logs else subprocess.PIPE
     server = subprocess.Popen(
-        command,
-        env={**os.environ, **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        command, env={**os.environ, **env}, cwd=ROOT, stdout=out, stderr=err, text=True
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -41,7 +42,8 @@ def serving(env: dict[str, str], command: list[str] | None = None) -> Iterator[s
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                pytest.fail(f"the server did not start: {server.stderr.read()[-2000:]}")
+                said = (logs / "stderr").read_text() if logs else server.stderr.read()
+                pytest.fail(f"the server did not start: {said[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:
@@ -50,6 +52,9 @@ def serving(env: dict[str, str], command: list[str] | None = None) -> Iterator[s
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        if logs:
+            out.close()
+            err.close()
 
 
 @contextmanager

@@ -3,10 +3,7 @@
 import io
 import json
 import logging
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,10 +13,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from tests.conftest import TEST_SECRET
+from tests.servers import serving
 from tests.test_outage import TcpProxy
 from tourism import exceptions
 from tourism.config import Settings
-from tourism.embedded import free_port
 from tourism.main import create_app
 from tourism.observability import JsonFormatter, TextFormatter
 
@@ -322,39 +319,16 @@ async def test_an_outage_is_one_warning_per_period_and_counted(
 def test_foodtour_run_writes_json_access_lines(database_url, seeded, tmp_path):
     """`foodtour run` with TOURISM_LOG_FORMAT=json: access lines on stdout, one JSON object
     each, and no access line of uvicorn's own."""
-    port = free_port(18400)
     env = {
-        **os.environ,
         "TOURISM_DATABASE_URL": database_url,
         "TOURISM_ENVIRONMENT": "test",
         "TOURISM_SECRET_KEY": TEST_SECRET,
         "TOURISM_LOG_FORMAT": "json",
     }
     out, err = tmp_path / "stdout", tmp_path / "stderr"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tourism.cli", "run", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=stdout,
-            stderr=stderr,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert server.poll() is None and time.monotonic() < deadline, err.read_text()
-                time.sleep(0.2)
-            r = httpx.get(base + MISSING_EATERY, headers={"X-Request-ID": "from-the-proxy"})
-            assert r.status_code == 404 and r.json()["error"]["request_id"] == "from-the-proxy"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with serving(env, logs=tmp_path) as base:
+        r = httpx.get(base + MISSING_EATERY, headers={"X-Request-ID": "from-the-proxy"})
+        assert r.status_code == 404 and r.json()["error"]["request_id"] == "from-the-proxy"
     lines = [json.loads(line) for line in out.read_text().splitlines() if line.startswith("{")]
     mine = [line for line in lines if line.get("request_id") == "from-the-proxy"]
     assert len(mine) == 1, out.read_text()
