@@ -1,6 +1,9 @@
-"""A deterministic Overpass API JSON export of a few thousand real-shaped elements."""
+"""A deterministic Overpass API JSON export of real-shaped elements, in memory or streamed."""
 
+import json
 import random
+from collections.abc import Iterator
+from pathlib import Path
 
 NAMES = ("Quán", "Nhà hàng", "Cà phê", "Tiệm", "Quầy")
 WORDS = ("Gió Biển", "Sương Sớm", "Bình Minh", "Cảng Cũ", "Hoa Phượng", "Sao Mai", "Đồi Thông")
@@ -8,15 +11,15 @@ HOURS = ("Mo-Su 06:00-22:00", "Mo-Sa 07:00-21:00; Su off", "24/7", "Mo-Su 17:00-
 BAD_HOURS = ("sáng 6h - tối 10h", "Mo-Fr 7h-22h", "theo mùa")
 FOOD = (("amenity", "restaurant"), ("amenity", "fast_food"), ("amenity", "cafe"),
         ("amenity", "food_court"), ("amenity", "ice_cream"), ("shop", "bakery"))  # fmt: skip
+HEADER = {"version": 0.6, "generator": "Overpass API 0.7.62.1"}
 
 
-def export(count: int = 3000, *, seed: int = 7, renamed: frozenset[int] = frozenset()) -> dict:
+def elements(count: int = 3000, *, seed: int = 7, renamed: frozenset[int] = frozenset()):
     """`count` elements near Hạ Long (far from the seeded city): nodes, ways and relations with
     `center`; about 1 in 25 without a name, 1 in 40 a way without `center`, 1 in 30 not an
     eatery, 1 in 20 with opening hours no parser understands. Elements whose index is in
     `renamed` get another name (a changed export)."""
     rng = random.Random(seed)
-    elements = []
     for i in range(count):
         kind = ("node", "node", "node", "way", "way", "relation")[i % 6]
         key, value = FOOD[i % len(FOOD)] if i % 30 else ("amenity", "parking")
@@ -45,5 +48,19 @@ def export(count: int = 3000, *, seed: int = 7, renamed: frozenset[int] = frozen
             element |= {"lat": round(lat, 7), "lon": round(lon, 7)}
         elif i % 40 != 1:
             element["center"] = {"lat": round(lat, 7), "lon": round(lon, 7)}
-        elements.append(element)
-    return {"version": 0.6, "generator": "Overpass API 0.7.62.1", "elements": elements}
+        yield element
+
+
+def export(count: int = 3000, *, seed: int = 7, renamed: frozenset[int] = frozenset()) -> dict:
+    """The whole export as one document (see `elements`)."""
+    return HEADER | {"elements": list(elements(count, seed=seed, renamed=renamed))}
+
+
+def write(path: Path, items: Iterator[dict]) -> int:
+    """Write an export element by element (memory stays flat); returns the file's size."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(HEADER, ensure_ascii=False)[:-1] + ', "elements": [\n')
+        for n, element in enumerate(items):
+            f.write((",\n" if n else "") + json.dumps(element, ensure_ascii=False))
+        f.write("\n]}\n")
+        return f.tell()

@@ -370,9 +370,10 @@ def qr_make(target, kind, campaign, placement, out, paper, ec, size, logo, by_em
 
 @import_group.command("osm")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--batch-size", type=click.IntRange(1, 5000), default=500, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=10_000, show_default=True)
 def import_osm_command(path: str, batch_size: int) -> None:
-    """Import eateries from an Overpass API JSON export (`[out:json]; ... out center;`).
+    """Import eateries from an Overpass API JSON export (`[out:json]; ... out center;`), or the
+    eatery nodes (amenity/shop) of an .osm.pbf file. Streamed: memory stays flat.
 
     Idempotent: elements are matched by OSM type and id, so importing again updates them.
     """
@@ -402,10 +403,37 @@ def import_streets_command(path: str) -> None:
     )
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its CPU affinity, capped by a cgroup CPU quota (a
+    container's `--cpus`, a systemd CPUQuota=) rounded up."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = None
+    try:  # cgroup v2: "max 100000" or "150000 100000"
+        limit, period = open("/sys/fs/cgroup/cpu.max").read().split()
+        quota = None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        try:  # cgroup v1
+            limit = int(open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read())
+            period = int(open("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read())
+            quota = limit / period if limit > 0 and period > 0 else None
+        except (OSError, ValueError):
+            pass
+    if quota is not None:
+        cpus = min(cpus or 1, max(1, -(-quota // 1)))
+    return max(1, int(cpus or 1))
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")))
-@click.option("--workers", type=int, default=1, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="TOURISM_WORKERS",
+    default=usable_cpus,
+    show_default="one per usable CPU (affinity, cgroup quota)",
+    help='Worker processes (TOURISM_WORKERS); docs/benchmarks.md, "Workers".',
+)
 def run_command(host: str, port: int, workers: int) -> None:
     """Serve the API (PORT overrides the port)."""
     import uvicorn
@@ -428,6 +456,9 @@ def run_command(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        # uvicorn restarts a worker that has not answered its supervisor in 5 s: on a busy
+        # machine a worker still importing the app is restarted again and again
+        timeout_worker_healthcheck=30,
         access_log=False,
         log_level="info",
         # uvicorn's own proxy-header handling trusts the same proxies as the app's resolver

@@ -1,35 +1,63 @@
-"""`foodtour import osm`: read the file, import it with a progress bar, print the summary."""
+"""`foodtour import osm`: stream the file into the import with progress bars, print the summary."""
 
 import asyncio
-import json
+import os
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import click
 
 from tourism.config import get_settings
 from tourism.database import run_in_transaction
-from tourism.osm.service import ImportSummary, import_elements
+from tourism.osm.reader import CountingFile, UnreadableExport, json_elements, pbf_elements
+from tourism.osm.service import ImportSummary, Progress, import_elements
 
 SHOWN_INVALID_HOURS = 20
 
 
-def _elements(path: str) -> list:
-    try:
-        with open(path, encoding="utf-8") as f:
-            document = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"{path}: not a readable JSON file ({exc})") from exc
-    elements = document.get("elements") if isinstance(document, dict) else None
-    if not isinstance(elements, list):
-        raise click.ClickException(f"{path}: no `elements` list (is it an Overpass JSON export?)")
-    return elements
+class _Bars(Progress):
+    """`reading` (bytes of the file) while staging, then `writing` (places)."""
+
+    def __init__(self, stack: ExitStack, size: int) -> None:
+        self.stack, self.elements = stack, 0
+        self.reading, self.reading_done = _bar(size, "reading"), False
+        self.reading.render_progress()
+        stack.callback(self._finish_reading)
+        self.bar = None
+
+    def _finish_reading(self) -> None:
+        if not self.reading_done:
+            self.reading_done = True
+            self.reading.render_finish()
+
+    def read_bytes(self, n: int) -> None:
+        self.reading.update(n)
+
+    def staged(self, elements: int) -> None:
+        self.elements += elements
+
+    def writing(self, total: int) -> None:
+        self.reading.update(self.reading.length - self.reading.pos)  # PBF: no byte count
+        self._finish_reading()
+        self.bar = self.stack.enter_context(_bar(total, "writing"))
+
+    def written(self, places: int) -> None:
+        self.bar.update(places)
+
+
+def _bar(length: int, label: str):
+    return click.progressbar(length=length, label=label, file=click.get_text_stream("stderr"))
 
 
 def import_file(path: str, *, batch_size: int) -> ImportSummary:
-    elements = _elements(path)
-    with click.progressbar(
-        length=len(elements), label="importing", file=click.get_text_stream("stderr")
-    ) as bar:
+    """Import an Overpass JSON export, or the eatery nodes of an .osm.pbf file."""
+    with ExitStack() as stack:
+        bars = _Bars(stack, os.path.getsize(path))
+        if path.endswith(".pbf"):
+            elements = pbf_elements(path)
+        else:
+            file = CountingFile(stack.enter_context(open(path, "rb")), bars.read_bytes)
+            elements = json_elements(file, name=path)
 
         async def work(session):
             return await import_elements(
@@ -38,11 +66,14 @@ def import_file(path: str, *, batch_size: int) -> ImportSummary:
                 now=datetime.now(UTC),
                 window_days=get_settings().open_window_days,
                 batch_size=batch_size,
-                progress=bar.update,
+                progress=bars,
             )
 
-        summary = asyncio.run(run_in_transaction(work))
-    report(summary, total=len(elements))
+        try:
+            summary = asyncio.run(run_in_transaction(work))
+        except UnreadableExport as exc:  # nothing was written: the transaction rolled back
+            raise click.ClickException(str(exc)) from exc
+    report(summary, total=bars.elements)
     return summary
 
 
@@ -53,12 +84,12 @@ def report(summary: ImportSummary, *, total: int) -> None:
     )
     for reason, count in summary.skipped.most_common():
         click.echo(f"  skipped {count}: {reason}")
-    if summary.invalid_hours:
+    if summary.invalid_hours_total:
         click.echo(
-            f"{len(summary.invalid_hours)} opening_hours not understood, kept as given "
+            f"{summary.invalid_hours_total} opening_hours not understood, kept as given "
             "(open now: unknown):"
         )
         for ref, raw in summary.invalid_hours[:SHOWN_INVALID_HOURS]:
             click.echo(f"  {ref}: {raw!r}")
-        if len(summary.invalid_hours) > SHOWN_INVALID_HOURS:
-            click.echo(f"  ... and {len(summary.invalid_hours) - SHOWN_INVALID_HOURS} more")
+        if summary.invalid_hours_total > SHOWN_INVALID_HOURS:
+            click.echo(f"  ... and {summary.invalid_hours_total - SHOWN_INVALID_HOURS} more")

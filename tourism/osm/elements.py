@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from tourism import hours
@@ -97,6 +98,13 @@ def _hours(tags: dict[str, Any]) -> tuple[str | None, str | None]:
     raw = tags.get("opening_hours")
     if not isinstance(raw, str) or not raw.strip():
         return None, None
+    return _checked_hours(raw)
+
+
+# An export repeats the same few hundred values; a value no parser understands is not kept in
+# hours.parse's cache (it raises), and finding out costs a parse and a message each time.
+@lru_cache(maxsize=8192)
+def _checked_hours(raw: str) -> tuple[str | None, str | None]:
     try:
         return hours.validate(raw), None
     except InvalidInput:
