@@ -52,6 +52,7 @@ bench: setup
 	$(VENV)/bin/python -m bench.gbfs
 	$(VENV)/bin/python -m bench.tiles
 	$(VENV)/bin/python -m bench.tours
+	$(VENV)/bin/python -m bench.osm_import
 
 db-down: install
 	$(FOODTOUR) db down

@@ -1,4 +1,5 @@
-"""What every benchmark shares: a synthetic database, one uvicorn worker, wrk as the client."""
+"""What every benchmark shares: a synthetic database, uvicorn workers (one unless asked), wrk as
+the client."""
 
 import asyncio
 import json
@@ -7,6 +8,7 @@ import random
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,7 +24,8 @@ from tourism.embedded import EmbeddedPostgres, create_database
 from tourism.maintenance import migrate
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
-PORT = 8765
+# BENCH_PORT: another port, when two benchmarks run at once on one machine.
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Scenario:
 
     paths: tuple[str, ...]
     located: bool = True
+    # > 0: ask about a box this many degrees either side of the point (`&bbox=`), not the point
+    box: float = 0
 
 
 def bench_database(name: str, *, eateries: int, menu_items: int) -> str:
@@ -83,6 +88,12 @@ def lua_script(scenario: Scenario, points: int = 2000) -> str:
     )
     paths = ",".join(json.dumps(p) for p in scenario.paths)  # a JSON string is a Lua string
     position = 'path = path .. "&lat=" .. p[1] .. "&lon=" .. p[2]' if scenario.located else ""
+    if scenario.box:
+        d = scenario.box
+        position = (
+            f'path = path .. "&bbox=" .. (p[2] - {d}) .. "," .. (p[1] - {d}) .. "," '
+            f'.. (p[2] + {d}) .. "," .. (p[1] + {d})'
+        )
     return f"""
 local points = {{{coords}}}
 local paths = {{{paths}}}
@@ -137,8 +148,9 @@ def serve(
     command: list[str] | None = None,
     env: dict | None = None,
     source: Path | None = None,
+    workers: int = 1,
 ) -> subprocess.Popen:
-    """One worker of the API (or of `command`) on PORT, ready; `env` adds variables.
+    """`foodtour run --workers N` of the API (or `command`) on PORT, ready; `env` adds variables.
 
     `source`: the API from another checkout of the project (an earlier commit, for a
     before/after comparison in one run), with this checkout's installed dependencies.
@@ -149,18 +161,34 @@ def serve(
         "TOURISM_ENVIRONMENT": "production",
         "TOURISM_SECRET_KEY": secrets.token_urlsafe(32),
         "TOURISM_GBFS_FEED_CONTACT_EMAIL": "bench@foodtour.example.org",
+        # production refuses a plain-http public address (QR codes and feeds print it)
+        "TOURISM_PUBLIC_WEB_URL": "https://bench.foodtour.example.org",
+        "TOURISM_PUBLIC_API_URL": "https://bench.foodtour.example.org",
         **(env or {}),
     }
     if source:
         env["PYTHONPATH"] = str(source)
+    with socket.socket() as probe:  # else /readyz below would be another program's
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            sys.exit(f"port {PORT} is in use: choose another with BENCH_PORT")
     proc = subprocess.Popen(
-        command or [sys.executable, "-m", "tourism.cli", "run", "--port", str(PORT)],
+        command
+        or [
+            sys.executable,
+            "-m",
+            "tourism.cli",
+            "run",
+            "--port",
+            str(PORT),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         cwd=source,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    for _ in range(300):  # a minute or more on a loaded machine
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/readyz", timeout=1) as r:
                 if r.status == 200:
@@ -179,18 +207,25 @@ def run_scenarios(
     duration: int,
     connections: int,
     env: dict | None = None,
+    workers: int = 1,
+    warm_up: int = 3,
 ) -> dict:
-    """Serve `url` with one worker (`env` added to its environment), run every scenario for 1
-    client and for many, save JSON."""
+    """Serve `url` with `workers` workers (`env` added to their environment), run every scenario
+    for 1 client and for many, save JSON."""
     wrk = ensure_wrk()
-    server = serve(url, env=env)
-    results: dict = {"workers": 1, "cores": os.cpu_count(), "scenarios": {}}
+    server = serve(url, env=env, workers=workers)
+    results: dict = {
+        "workers": workers,
+        "load": os.getloadavg(),
+        "cores": os.cpu_count(),
+        "scenarios": {},
+    }
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for label, scenario in scenarios.items():
                 script = Path(tmp) / f"{label}.lua"
                 script.write_text(lua_script(scenario))
-                run_wrk(wrk, script, connections=4, duration=3)  # warm up
+                run_wrk(wrk, script, connections=4, duration=warm_up)  # warm up
                 one = run_wrk(wrk, script, connections=1, duration=duration)
                 many = run_wrk(wrk, script, connections=connections, duration=duration)
                 results["scenarios"][label] = {"one_client": one, "many_clients": many}

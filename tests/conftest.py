@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 import pytest
 
+from tests import statuses
 from tests.helpers import make_eatery
 from tourism.config import Settings
 from tourism.dependencies import get_now
@@ -81,10 +82,17 @@ async def app(settings: Settings, seeded: dict) -> AsyncIterator:
         yield application
 
 
+def _recording(app) -> httpx.AsyncClient:
+    """A client of the app whose every answer tests/statuses.py checks against the contract."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://test", event_hooks={"response": [statuses.record]}
+    )
+
+
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with _recording(app) as http:
         yield http
 
 
@@ -182,6 +190,21 @@ async def approved_review(session_client, people):
 
 @pytest.fixture(scope="session")
 async def session_client(app):
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with _recording(app) as http:
         yield http
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a route answered a status its OpenAPI operation does not list."""
+    if not statuses.SEEN:
+        return
+    schema = create_app(Settings(environment="test", secret_key=TEST_SECRET)).openapi()
+    missing = statuses.unlisted(schema, statuses.SEEN)
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"  {method.upper()} {path} answered {status}" for method, path, status in missing]
+        text = "statuses the OpenAPI document does not list:\n" + "\n".join(lines)
+        if reporter:
+            reporter.write_sep("=", "contract: unlisted statuses", red=True)
+            reporter.write_line(text)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,6 +1,8 @@
 """The app under a real server in a process of its own, for tests that need one."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,6 +18,12 @@ from tourism.embedded import free_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _stop(server: subprocess.Popen, sign: signal.Signals) -> None:
+    """`sign` to the server and every process of its session (its workers)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, sign)
+
+
 @contextmanager
 def serving(
     env: dict[str, str], command: list[str] | None = None, *, logs: Path | None = None
@@ -28,12 +36,20 @@ def serving(
     command = (command or [sys.executable, "-m", "tourism.cli", "run"]) + ["--port", str(port)]
     out = (logs / "stdout").open("w") if logs else subprocess.DEVNULL
     err = (logs / "stderr").open("w+") if logs else subprocess.PIPE
+    # One worker unless the test asks for more (`foodtour run` defaults to one per CPU). In a
+    # session of its own, so that stopping it stops every worker it forked.
     server = subprocess.Popen(
-        command, env={**os.environ, **env}, cwd=ROOT, stdout=out, stderr=err, text=True
+        command,
+        env={**os.environ, "TOURISM_WORKERS": "1", **env},
+        cwd=ROOT,
+        stdout=out,
+        stderr=err,
+        text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
@@ -41,17 +57,18 @@ def serving(
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
+                _stop(server, signal.SIGKILL)
                 said = (logs / "stderr").read_text() if logs else server.stderr.read()
                 pytest.fail(f"the server did not start: {said[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:
-        server.terminate()
+        _stop(server, signal.SIGTERM)
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            server.kill()
+            _stop(server, signal.SIGKILL)
+            server.wait(timeout=10)
         if logs:
             out.close()
             err.close()

@@ -109,6 +109,12 @@ def test_building_blocks_and_domains_import_only_downwards():
         if module.startswith("tourism.") and _unit(module) not in TOP:
             # the composition layer is above every domain: none imports it
             assert not {t for t in imported if t.startswith("tourism.views")}, module
-    core = ("tourism.config", "tourism.hours", "tourism.exceptions", "tourism.schemas")
+    core = (
+        "tourism.config",
+        "tourism.hours",
+        "tourism.exceptions",
+        "tourism.schemas",
+        "tourism.languages",
+    )
     for module in core:
         assert all(not t.startswith("tourism.") or t in core for t in _imports(module)), module

@@ -123,7 +123,8 @@ def _cases(spec: dict) -> Iterator[Any]:
             continue
         for method, op in item.items():
             where = f"{method.upper()} {path}"
-            for param in op.get("parameters", ()):
+            # Headers cannot carry control characters (HTTP clients and servers refuse them).
+            for param in (p for p in op.get("parameters", ()) if p["in"] != "header"):
                 leaf = _resolve(param["schema"], spec)
                 if leaf.get("type") == "string":
                     yield pytest.param(

@@ -267,7 +267,7 @@ async def test_accounts_are_found_by_e_mail_part_name_role_and_state(app, client
 
     every = await found(q=mark.upper())  # any case, in the e-mail or the display name
     assert {i["id"] for i in every["items"]} == {tourist["id"], named["id"], vendor_id}
-    assert every["count"] == 3
+    assert every["total"] == 3 and every["count"] == 3
     assert all(set(item) == USER_ADMIN_KEYS for item in every["items"])
     # newest first
     assert [i["id"] for i in every["items"]] == sorted(
@@ -280,19 +280,22 @@ async def test_accounts_are_found_by_e_mail_part_name_role_and_state(app, client
         tourist["id"],
         named["id"],
     }
-    # a page, and the count of everything that matches
-    page = await found(q=mark, limit=2, offset=2)
-    assert len(page["items"]) == 1 and page["count"] == 3
+    # a page, and the count of everything that matches; then the next page by its cursor
+    first = await found(q=mark, limit=2)
+    assert len(first["items"]) == 2 and first["total"] == 3 and first["next_cursor"]
+    page = await found(q=mark, limit=2, cursor=first["next_cursor"])
+    assert len(page["items"]) == 1 and page["total"] == 3 and page["next_cursor"] is None
+    assert [i["id"] for i in first["items"] + page["items"]] == [i["id"] for i in every["items"]]
     # active or not
     assert (await _switch(client, people["admin"], tourist["id"], "disable")).status_code == 200
     assert [i["id"] for i in (await found(q=mark, active="false"))["items"]] == [tourist["id"]]
-    assert (await found(q=mark, active="true"))["count"] == 2
+    assert (await found(q=mark, active="true"))["total"] == 2
     # `%` and `_` are letters, not wildcards
-    assert (await found(q=f"{mark}%"))["count"] == 0
-    assert (await found(q=f"lan_{mark}"))["count"] == 0
+    assert (await found(q=f"{mark}%"))["total"] == 0
+    assert (await found(q=f"lan_{mark}"))["total"] == 0
     # without a query: every account, people's too
     everyone = await found(limit=100)
-    assert everyone["count"] >= 7 and len(everyone["items"]) == min(everyone["count"], 100)
+    assert everyone["total"] >= 7 and len(everyone["items"]) == min(everyone["total"], 100)
 
 
 @pytest.mark.parametrize(

@@ -334,25 +334,34 @@ async def test_a_new_eatery_is_answered_in_full_and_found_at_once(client, people
                 "slug": e["slug"],
                 "name_vi": name,
                 "name_en": e["name_en"],
+                "name": e["name_en"] or name,
                 "status": "active",
                 "address": e["address"],
             }
             for e in (again, body)  # by name without diacritics: "... thu nghiem" first
         ],
         "count": 2,
+        "next_cursor": None,
+        "total": 2,
+        "total_exact": True,
     }
+    first = await client.get(
+        "/api/v1/admin/eateries", params={"q": tag, "limit": 1}, headers=people["admin"]["headers"]
+    )
+    assert [e["id"] for e in first.json()["items"]] == [again["id"]]
+    assert first.json()["total"] == 2 and first.json()["next_cursor"]
     page = await client.get(
         "/api/v1/admin/eateries",
-        params={"q": tag, "limit": 1, "offset": 1},
+        params={"q": tag, "limit": 1, "cursor": first.json()["next_cursor"]},
         headers=people["admin"]["headers"],
     )
     assert [e["id"] for e in page.json()["items"]] == [body["id"]]
-    assert page.json()["count"] == 2
+    assert page.json()["total"] == 2 and page.json()["next_cursor"] is None
     for q in ("%", "_", "\\"):  # wildcards are text
         r = await client.get(
             "/api/v1/admin/eateries", params={"q": q}, headers=people["admin"]["headers"]
         )
-        assert r.status_code == 200 and r.json()["count"] == 0
+        assert r.status_code == 200 and r.json()["total"] == 0
 
 
 async def test_bad_eateries_are_refused_naming_the_field(client, people):
@@ -618,7 +627,9 @@ async def test_station_health_moves_with_the_clock(client, people, session, made
 
     async def health(**params) -> dict:
         r = await client.get(
-            "/api/v1/operator/stations", params=params, headers=people["operator"]["headers"]
+            "/api/v1/operator/stations",
+            params={"limit": 100, **params},
+            headers=people["operator"]["headers"],
         )
         assert r.status_code == 200, r.text
         return r.json()
@@ -634,6 +645,7 @@ async def test_station_health_moves_with_the_clock(client, people, session, made
     ok = next(s for s in fresh["items"] if s["station_id"] == f"test-health-ok-{tag}")
     assert ok == {
         "station_id": f"test-health-ok-{tag}",
+        "name": f"Trạm thử test-health-ok-{tag}",
         "name_vi": f"Trạm thử test-health-ok-{tag}",
         "name_en": None,
         "num_bikes_available": 4,

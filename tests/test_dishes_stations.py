@@ -8,10 +8,12 @@ OPERA_HOUSE = {"lat": 20.8577, "lon": 106.6839}
 
 
 async def test_dish_catalogue(client, seeded):
-    r = await client.get("/api/v1/dishes")
+    r = await client.get("/api/v1/dishes", params={"limit": 100})
     assert r.status_code == 200
     items = r.json()["items"]
     assert len(items) == seeded["dishes"] >= 30
+    assert r.json()["total"] == seeded["dishes"] and r.json()["next_cursor"] is None
+    assert "Link" not in r.headers
     by_slug = {d["slug"]: d for d in items}
     crab = by_slug["banh-da-cua"]
     assert crab["name_vi"] == "Bánh đa cua"
@@ -25,6 +27,7 @@ async def test_dish_catalogue_category_and_paging(client):
     second = (await client.get("/api/v1/dishes", params={"limit": 5, "offset": 5})).json()["items"]
     assert len(first) == len(second) == 5
     assert not {d["slug"] for d in first} & {d["slug"] for d in second}
+    assert [d["slug"] for d in first] == sorted(d["slug"] for d in first)
     soups = (await client.get("/api/v1/dishes", params={"category": "noodle_soup"})).json()
     assert soups["items"] and all(d["category"] == "noodle_soup" for d in soups["items"])
 
@@ -34,7 +37,8 @@ async def test_dish_detail_lists_eateries_cheapest_first(client):
     assert r.status_code == 200
     body = r.json()
     prices = [e["price_vnd"] for e in body["eateries"]]
-    assert len(prices) == body["eatery_count"]
+    assert len(prices) == body["eatery_count"] == body["total"]
+    assert body["next_cursor"] is None
     assert prices == sorted(prices)
     assert prices[0] == body["price_min_vnd"] and prices[-1] == body["price_max_vnd"]
 

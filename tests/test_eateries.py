@@ -53,6 +53,50 @@ async def test_nearby_unknown_dish_is_404(client):
     assert r.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_nearby_cards_built_by_postgresql_equal_the_python_cards(client, lang):
+    """Nearby's items are JSON PostgreSQL writes; the map's list builds the same card in Python
+    (tourism.eateries.card): for every eatery in both, the fields are the same values."""
+    wide = {**OPERA_HOUSE, "radius_m": 3000, "limit": 100, "lang": lang, "dish": "banh-da-cua"}
+    nearby = (await client.get("/api/v1/eateries/nearby", params=wide)).json()["items"]
+    box = {"bbox": "106.6,20.8,106.8,20.95", "limit": 100, "lang": lang, "dish": "banh-da-cua"}
+    features = (await client.get("/api/v1/eateries", params=box)).json()["features"]
+    python = {
+        f["id"]: {"id": f["id"], "location": f["geometry"], **f["properties"]} for f in features
+    }
+    assert nearby and set(python) >= {e["id"] for e in nearby}
+    for item in nearby:
+        card = {k: v for k, v in item.items() if k not in ("distance_m", "dish")}
+        expected = dict(python[item["id"]])
+        assert (expected.pop("dish_slug"), expected.pop("price_vnd")) == (
+            item["dish"]["slug"],
+            item["dish"]["price_vnd"],
+        )
+        assert card == expected
+        assert item["dish"]["name"] == (
+            item["dish"]["name_vi"] if lang == "vi" else item["dish"]["name_en"]
+        )
+        assert list(item)[-2:] == ["distance_m", "dish"]
+
+
+async def test_nearby_total_is_a_lower_bound_past_what_it_counts(client, monkeypatch):
+    from tourism.eateries import service
+
+    params = {**OPERA_HOUSE, "radius_m": 20000}
+    everything = await client.get("/api/v1/eateries/nearby", params={**params, "limit": 100})
+    assert everything.json()["total_exact"] is True
+    assert everything.json()["total"] >= len(everything.json()["items"]) > 6
+    monkeypatch.setattr(service, "NEARBY_COUNTED", 5)
+    first = (await client.get("/api/v1/eateries/nearby", params={**params, "limit": 2})).json()
+    assert (first["total"], first["total_exact"]) == (5, False)
+    assert [e["id"] for e in first["items"]] == [e["id"] for e in everything.json()["items"][:2]]
+    later = (
+        await client.get("/api/v1/eateries/nearby", params={**params, "limit": 3, "offset": 4})
+    ).json()
+    assert later["total"] == 8 and later["total_exact"] is False  # at least what was paged
+    assert [e["id"] for e in later["items"]] == [e["id"] for e in everything.json()["items"][4:7]]
+
+
 async def test_bbox_is_valid_geojson(client):
     r = await client.get("/api/v1/eateries", params={"bbox": CITY_CENTRE_BBOX, "limit": 40})
     assert r.status_code == 200

@@ -34,7 +34,8 @@ def test_invalid_rule_names_the_field(bad):
     with pytest.raises(InvalidInput) as err:
         hours.validate(bad)
     assert err.value.field == "opening_hours"
-    assert "opening_hours" in err.value.message
+    assert "opening_hours" in err.value.message.en
+    assert "Giờ mở cửa không hợp lệ" in err.value.message.vi
 
 
 def test_public_holiday_is_vietnamese():

@@ -327,3 +327,132 @@ def test_tile_of_matches_known_tiles():
     assert tile_of(-180, 85, 2) == (0, 0)
     assert tile_of(*OPERA_HOUSE, 14) == (13047, 7221)
     assert tile_of(179.9999, -85.05, 3) == (7, 7)
+
+
+# -- per-eatery columns kept by triggers (the `tile_columns` migration) -----------------------
+
+# What the tile's attributes were made from before they were columns: probes of menu_items and
+# eatery_open_intervals per eatery, the oracle the precomputed columns must agree with.
+ORACLE = """
+SELECT e.id,
+       (SELECT min(m.price_vnd) FROM menu_items AS m
+         WHERE m.eatery_id = e.id AND m.is_available) AS min_price_vnd,
+       CASE WHEN e.opening_hours IS NULL THEN NULL
+            ELSE EXISTS (SELECT FROM eatery_open_intervals AS i
+                          WHERE i.eatery_id = e.id AND i.opens_at <= :now
+                            AND i.closes_at > :now) END AS open_now
+  FROM eateries AS e WHERE e.id = ANY (:ids)
+"""
+
+
+async def _oracle(session, ids, now) -> dict[int, dict]:
+    from sqlalchemy import text
+
+    rows = (await session.execute(text(ORACLE), {"ids": list(ids), "now": now})).all()
+    await session.rollback()
+    return {r.id: {"min_price_vnd": r.min_price_vnd, "open_now": r.open_now} for r in rows}
+
+
+def _shown(feature: dict) -> dict:
+    props = feature["properties"]
+    return {"min_price_vnd": props.get("min_price_vnd"), "open_now": props.get("open_now")}
+
+
+@pytest.mark.parametrize("hour", [3, 12, 21])
+async def test_tile_attributes_are_what_menus_and_intervals_say(client, session, clock, hour):
+    now = local(tomorrow(), hour)
+    clock(now)
+    for params in ({}, {"open_now": True}, {"dish": "banh-da-cua"}):
+        shown = features(
+            (await client.get(path(*OPERA_HOUSE, z=12), params=params)).content, "eateries"
+        )
+        assert shown
+        expected = await _oracle(session, shown, now)
+        assert {i: _shown(f) for i, f in shown.items()} == expected, params
+
+
+SPOT = (106.40, 20.75)  # far from the seeded city and the other tests' eateries
+
+
+async def test_tile_columns_follow_menu_and_hours_changes(client, session, clock):
+    """Price change, item sold out, item removed and added, hours changed: each shows in the
+    tile, rendered afresh from the columns the triggers keep."""
+    from sqlalchemy import text
+
+    day = tomorrow()
+    clock(local(day, 12))
+    menu = [("banh-da-cua", 40000), ("nem-cua-be", 25000), ("bun-ca-cay", 45000)]
+    eatery_id = await make_eatery(
+        session, slug="test-tiles-columns", lat=SPOT[1], lon=SPOT[0],
+        hours="Mo-Su 08:00-20:00", menu=menu,
+    )  # fmt: skip
+
+    async def shown(**params) -> dict | None:
+        r = await client.get(path(*SPOT, z=16), params=params)
+        feature = features(r.content, "eateries").get(eatery_id)
+        return None if feature is None else feature["properties"]
+
+    async def sql(statement: str) -> None:
+        async with session.begin():
+            await session.execute(text(statement), {"id": eatery_id})
+
+    assert (await shown())["min_price_vnd"] == 25000
+    assert (await shown())["open_now"] is True
+    # a price change, through the service
+    await make_eatery(
+        session, slug="test-tiles-columns", lat=SPOT[1], lon=SPOT[0],
+        hours="Mo-Su 08:00-20:00", menu=[("banh-da-cua", 40000), ("nem-cua-be", 20000),
+                                         ("bun-ca-cay", 45000)],
+    )  # fmt: skip
+    assert (await shown())["min_price_vnd"] == 20000
+    # the cheapest item sold out: the next cheapest
+    await sql(
+        "UPDATE menu_items SET is_available = false WHERE eatery_id = :id "
+        "AND dish_id = (SELECT id FROM dishes WHERE slug = 'nem-cua-be')"
+    )
+    assert (await shown())["min_price_vnd"] == 40000
+    assert (await shown(dish="nem-cua-be")) is None
+    # a cheaper item added, then removed
+    await sql(
+        "INSERT INTO menu_items (eatery_id, dish_id, price_vnd) "
+        "SELECT :id, id, 5000 FROM dishes WHERE slug = 'banh-mi-cay'"
+    )
+    assert (await shown())["min_price_vnd"] == 5000
+    await sql("DELETE FROM menu_items WHERE eatery_id = :id AND price_vnd = 5000")
+    assert (await shown())["min_price_vnd"] == 40000
+    # everything sold out: no price at all
+    await sql("UPDATE menu_items SET is_available = false WHERE eatery_id = :id")
+    assert "min_price_vnd" not in await shown()
+    # hours changed: closed at noon now, open in the evening, and off the open-now tile
+    await make_eatery(
+        session, slug="test-tiles-columns", lat=SPOT[1], lon=SPOT[0],
+        hours="Mo-Su 17:00-23:00", menu=menu,
+    )  # fmt: skip
+    assert (await shown())["open_now"] is False
+    assert (await shown())["min_price_vnd"] == 25000  # the menu put back, all available
+    assert await shown(open_now=True) is None
+    clock(local(day, 22, 59))
+    assert (await shown(open_now=True))["open_now"] is True
+    clock(local(day, 23, 0))
+    assert await shown(open_now=True) is None
+    # hours no longer known
+    await make_eatery(
+        session, slug="test-tiles-columns", lat=SPOT[1], lon=SPOT[0], hours=None, menu=menu
+    )
+    assert "open_now" not in await shown()
+    expected = await _oracle(session, [eatery_id], local(day, 23, 0))
+    assert expected[eatery_id] == {"min_price_vnd": 25000, "open_now": None}
+
+
+async def test_without_the_cache_every_tile_is_rendered_the_same(app, client):
+    """TOURISM_TILE_CACHE_MB=0 (the benchmark's cold mode): no version read, same bytes."""
+    cached = await client.get(path(*OPERA_HOUSE, z=13))
+    cache = app.state.resources.tile_cache
+    saved, cache.max_bytes = cache.max_bytes, 0
+    try:
+        hits = cache.hits
+        cold = await client.get(path(*OPERA_HOUSE, z=13))
+    finally:
+        cache.max_bytes = saved
+    assert cache.hits == hits and cold.content == cached.content
+    assert cold.headers["etag"] == cached.headers["etag"]

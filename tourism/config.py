@@ -90,7 +90,13 @@ class ConfigurationError(ValueError):
 # Settings that may instead be read from a file named by TOURISM_<NAME>_FILE (Docker secrets,
 # systemd credentials, Kubernetes volumes): never in the environment, where `ps e` and crash
 # reports show them.
-SECRET_SETTINGS = ("secret_key", "previous_secret_keys", "database_password", "metrics_token")
+SECRET_SETTINGS = (
+    "secret_key",
+    "previous_secret_keys",
+    "database_password",
+    "database_read_urls",  # URLs that may carry a password
+    "metrics_token",
+)
 
 
 class SecretFiles(PydanticBaseSettingsSource):
@@ -153,6 +159,14 @@ def normalise_database_url(url: str, password: str | None = None) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
+def _read_url(url: str, password: str | None) -> str:
+    """A replica's URL as asyncpg takes it, with database_password if it has no password."""
+    normalised = normalise_database_url(url)
+    if password is None or make_url(normalised).password is not None:
+        return normalised
+    return normalise_database_url(normalised, password)
+
+
 class Settings(BaseSettings):
     """Application settings; every field can be set as ``TOURISM_<NAME>``."""
 
@@ -203,6 +217,13 @@ class Settings(BaseSettings):
     previous_secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     # Put into TOURISM_DATABASE_URL when that has no password (TOURISM_DATABASE_PASSWORD_FILE).
     database_password: SecretStr | None = None
+    # Streaming replicas of the primary, comma-separated URLs (a password-less one takes
+    # database_password): the read-only paths read there (tourism.replicas). Empty: the primary.
+    database_read_urls: Annotated[tuple[str, ...], NoDecode] = ()
+    # After a successful write a client reads on the primary for this long (0: never).
+    read_your_writes_s: int = Field(default=5, ge=0, le=300)
+    # A replica that failed to connect is skipped for this long (per worker).
+    replica_retry_s: float = Field(default=10, gt=0, le=3600)
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # Review bombing: reviews (new or edited) an hour, per account and per client address.
     reviews_per_account_hour: int = Field(default=10, ge=1)
@@ -293,11 +314,19 @@ class Settings(BaseSettings):
             return tuple(key for key in re.split(r"[,\s]+", value) if key)
         return value
 
+    @field_validator("database_read_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):  # from the environment or a file: commas or lines
+            return tuple(url for url in re.split(r"[,\s]+", value) if url)
+        return value
+
     @model_validator(mode="after")
     def _database_url(self) -> "Settings":
         password = self.database_password
+        plain = password.get_secret_value() if password else None
+        self.database_read_urls = tuple(_read_url(url, plain) for url in self.database_read_urls)
         if self.database_url:
-            plain = password.get_secret_value() if password else None
             self.database_url = normalise_database_url(self.database_url, plain)
         elif password is not None:
             raise ConfigurationError(

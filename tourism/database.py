@@ -4,9 +4,10 @@ bare asyncpg pools of the hot paths.
 Which path a request reads on (the app holds one of each: tourism.resources):
 
 1. A bare asyncpg pool (`create_pool`): only the hot paths measured in docs/benchmarks.md, one
-   statement each in autocommit: search and suggest (`SearchPoolDep`: read-only, generic plans)
-   and QR scans (`ScansDep`: a pool of their own, asynchronous commit). A path moves here with
-   its measurement written beside it, never by default: it gives up the ORM and the ping.
+   statement each in autocommit: search and suggest (`SearchPoolDep`: read-only, generic plans),
+   nearby eateries (`ReadPoolDep`: the same pool) and QR scans (`ScansDep`: a pool of their
+   own, asynchronous commit). A path moves here with its measurement written beside it, never
+   by default: it gives up the ORM and the ping.
 2. The read engine (`ReadSessionDep`): a request that writes nothing, locks nothing and needs
    no transaction. Autocommit: no BEGIN/ROLLBACK around its statements, a one-round-trip ping;
    generic plans; the server refuses a write. One statement, or several that need not see one
@@ -18,6 +19,9 @@ Which path a request reads on (the app holds one of each: tourism.resources):
    logged-in account (`CurrentUser` reads it on this session, and the request keeps to that
    connection rather than hold two); a server-side cursor, which asyncpg opens only inside a
    transaction (the open data files stream on `SessionsDep` sessions of their own).
+
+With TOURISM_DATABASE_READ_URLS, the reads of rules 1 and 2 (and the open data streams) go to
+streaming replicas instead, the rest stays on the primary: tourism.replicas.
 
 READ COMMITTED gives each statement of a transaction a snapshot of its own too: the write
 engine does not make several reads agree. Reads that must agree are one statement (a search
@@ -142,7 +146,7 @@ def create_engine(
 
 
 async def create_pool(
-    settings: Settings, *, application_name: str, **server_settings: str
+    settings: Settings, *, application_name: str, url: str | None = None, **server_settings: str
 ) -> asyncpg.Pool:
     """A bare asyncpg pool for hot paths made of one statement in autocommit (QR scans, search).
 
@@ -152,7 +156,7 @@ async def create_pool(
     once per connection. Connects on first use, so nothing connects while the app starts.
     """
     return await asyncpg.create_pool(
-        connect=connector(settings),
+        connect=connector(settings, url),
         min_size=0,
         max_size=settings.pool_size,
         max_inactive_connection_lifetime=60,

@@ -19,6 +19,8 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from tourism.languages import Message, current_language, localized, say, validation_message
+
 log = logging.getLogger(__name__)
 # The id of the request being answered (tourism.observability sets it; None outside a request):
 # every error body carries it, so a client's report finds the server's log lines.
@@ -30,8 +32,8 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message, *, details: Any = None) -> None:
+        super().__init__(str(message))
         self.message = message
         self.details = details
 
@@ -49,7 +51,7 @@ class InvalidInput(DomainError):
 
     code = "invalid"
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: Message) -> None:
         super().__init__(message, details=[{"field": field, "message": message}])
         self.field = field
 
@@ -77,7 +79,7 @@ class RateLimited(DomainError):
 
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: Message, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
@@ -86,9 +88,9 @@ class RateLimited(DomainError):
 class Violation:
     """What breaking a named constraint means to a client."""
 
-    message: str
+    message: Message
     field: str | None = None  # with `detail`, a conflict names the field; an invalid value must
-    detail: str | None = None
+    detail: Message | None = None
     conflict: bool = True  # 409; False: a value that refers to nothing (422 naming `field`)
 
     def error(self) -> DomainError:
@@ -102,7 +104,7 @@ class Violation:
 VIOLATIONS: dict[str, Violation] = {}
 
 
-def on_violation(constraint: str, message: str, **meaning: str | bool | None) -> None:
+def on_violation(constraint: str, message: Message, **meaning: Message | str | bool | None) -> None:
     VIOLATIONS[constraint] = Violation(message, **meaning)
 
 
@@ -120,10 +122,15 @@ def translate_integrity_error(exc: BaseException) -> DomainError | None:
     if violation:
         return violation.error()
     if cause.sqlstate == "23503":  # a foreign key: what it names does not exist
-        return InvalidInput("request", "it refers to something that does not exist")
+        return InvalidInput("request", REFERS_TO_NOTHING)
     if cause.sqlstate == "23514":  # a check constraint the schemas did not catch first
-        return InvalidInput("request", "a value breaks a rule of the data")
-    return Conflict("this conflicts with data that exists")
+        return InvalidInput(
+            "request",
+            say("a value breaks a rule of the data", "một giá trị vi phạm quy tắc của dữ liệu"),
+        )
+    return Conflict(
+        say("this conflicts with data that exists", "điều này xung đột với dữ liệu đã có")
+    )
 
 
 STATUS = {
@@ -138,6 +145,21 @@ STATUS = {
 }
 RETRY_AFTER_SECONDS = "5"
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+HTTP_MESSAGES = {
+    404: say("Not Found", "Không tìm thấy"),
+    405: say("Method Not Allowed", "Phương thức không được hỗ trợ"),
+}
+REFERS_TO_NOTHING = say(
+    "it refers to something that does not exist", "nó trỏ tới thứ không tồn tại"
+)
+OUT_OF_RANGE = say(
+    "a value is out of range or malformed", "một giá trị nằm ngoài khoảng hoặc sai dạng"
+)
+INTERNAL_ERROR = say("internal server error", "lỗi máy chủ")
+UNREADABLE_BODY = say(
+    "the body could not be read: send UTF-8 JSON (or the form the operation documents)",
+    "không đọc được nội dung yêu cầu: hãy gửi JSON UTF-8 (hoặc biểu mẫu mà thao tác yêu cầu)",
+)
 
 
 def status_of(exc: DomainError) -> int:
@@ -158,9 +180,14 @@ def domain_error_response(exc: DomainError, headers: dict | None = None) -> JSON
 
 
 def error_response(
-    status: int, code: str, message: str, details: Any = None, headers: dict | None = None
+    status: int,
+    code: str,
+    message: Message | str,
+    details: Any = None,
+    headers: dict | None = None,
 ) -> JSONResponse:
-    error = {"code": code, "message": message, "details": details}
+    """The one error body, its messages in the request's language (tourism.languages)."""
+    error = {"code": code, "message": localized(message), "details": localized(details)}
     if (request_id := request_id_var.get()) is not None:
         error["request_id"] = request_id
     return JSONResponse({"error": error}, status_code=status, headers=headers)
@@ -176,8 +203,9 @@ def _field_name(loc: tuple | list) -> str:
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    language = current_language()
     return [
-        {"field": _field_name(err.get("loc", ())), "message": err.get("msg", "invalid")}
+        {"field": _field_name(err.get("loc", ())), "message": validation_message(err, language)}
         for err in exc.errors()
     ]
 
@@ -270,7 +298,10 @@ def unavailable_response() -> JSONResponse:
     return error_response(
         503,
         "service_unavailable",
-        "the database is unavailable; try again shortly",
+        say(
+            "the database is unavailable; try again shortly",
+            "cơ sở dữ liệu đang không sẵn sàng; vui lòng thử lại sau ít phút",
+        ),
         headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
 
@@ -286,16 +317,19 @@ def database_error_response(exc: BaseException) -> JSONResponse:
         return error_response(
             409,
             "conflict",
-            "another change to the same thing was being saved; try again",
+            say(
+                "another change to the same thing was being saved; try again",
+                "một thay đổi khác cho cùng dữ liệu đang được lưu; vui lòng thử lại",
+            ),
             headers={"Retry-After": "1"},
         )
     if (domain := translate_integrity_error(exc)) is not None:
         return domain_error_response(domain)
     if sqlstate.startswith("22"):  # a value the schemas let through and PostgreSQL refused
         log.warning("data exception (%s): %s", sqlstate, exc)
-        return error_response(422, "invalid", "a value is out of range or malformed")
+        return error_response(422, "invalid", OUT_OF_RANGE)
     log.error("database error", exc_info=exc)
-    return error_response(500, "internal_error", "internal server error")
+    return error_response(500, "internal_error", INTERNAL_ERROR)
 
 
 def slash_redirect(request: Request) -> Response | None:
@@ -344,7 +378,8 @@ def install_handlers(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = _validation_details(exc)
         fields = ", ".join(dict.fromkeys(d["field"] for d in details))
-        return error_response(422, "invalid", f"invalid value for: {fields}", details)
+        message = say(f"invalid value for: {fields}", f"giá trị không hợp lệ: {fields}")
+        return error_response(422, "invalid", message, details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -352,14 +387,21 @@ def install_handlers(app: FastAPI) -> None:
             return redirect
         if exc.status_code == 404 and (page := error_page(request, 404)) is not None:
             return page
+        if exc.status_code == 400:  # FastAPI could not read the body (not UTF-8, not JSON)
+            return error_response(
+                422, "invalid", UNREADABLE_BODY, [{"field": "body", "message": UNREADABLE_BODY}]
+            )
         code = HTTP_CODES.get(exc.status_code, "http_error")
-        details = [{"field": "body", "message": exc.detail}] if exc.status_code == 413 else None
+        message = (
+            getattr(exc, "message", None) or HTTP_MESSAGES.get(exc.status_code) or str(exc.detail)
+        )
+        details = [{"field": "body", "message": message}] if exc.status_code == 413 else None
         headers = (
             {**(exc.headers or {}), "Connection": "close"}
             if exc.status_code == 413
             else exc.headers
         )
-        return error_response(exc.status_code, code, str(exc.detail), details, headers)
+        return error_response(exc.status_code, code, message, details, headers)
 
     # Handled by type in the app's exception middleware: the answer goes out and the connection
     # stays open. (A handler for `Exception` would run in Starlette's ServerErrorMiddleware,

@@ -10,7 +10,9 @@ import logging
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tourism.exceptions import error_response
+from tourism.exceptions import INTERNAL_ERROR, error_response
+from tourism.languages import Message as Text
+from tourism.languages import say
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,15 @@ class BodyTooLarge(HTTPException):
     """
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than {limit} bytes")
+        self.message = too_large(limit)
+        super().__init__(413, str(self.message))
+
+
+def too_large(limit: int) -> Text:
+    return say(
+        f"the request body is larger than {limit} bytes",
+        f"nội dung yêu cầu lớn hơn {limit} byte",
+    )
 
 
 class Guard:
@@ -81,11 +91,11 @@ class Guard:
         except Exception:
             log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                response = error_response(500, "internal_error", "internal server error")
+                response = error_response(500, "internal_error", INTERNAL_ERROR)
                 await response(scope, receive, send_with_headers)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the request body is larger than {self.max_body_bytes} bytes"
+        message = too_large(self.max_body_bytes)
         # The client may still be sending: the connection is closed after the answer.
         response = error_response(
             413, "too_large", message, [{"field": "body", "message": message}]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from opening_hours import OpeningHours, ParserError, State
 
 from tourism.exceptions import InvalidInput
+from tourism.languages import Message, say
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(LOCAL_TZ)
@@ -25,25 +26,34 @@ _PARSER_POSITION = re.compile(r"-->\s*\d+:(\d+)")
 _QUOTED = 24  # characters of the expression quoted back, from where it went wrong
 
 
-def invalid_message(expression: str, error: Exception | None = None) -> str:
+def invalid_message(expression: str, error: Exception | None = None) -> Message:
     """One readable sentence saying the hours are not valid and how to write them.
 
     Never the parser's report (a grammar dump: "expected EOI, any_rule_separator, ..."): the
     part of the value it could not read is quoted instead, when the report says where.
     """
-    advice = f"write them in OpenStreetMap opening_hours syntax, like {EXAMPLE}."
+    advice = say(
+        f"write them in OpenStreetMap opening_hours syntax, like {EXAMPLE}.",
+        f"hãy viết theo cú pháp opening_hours của OpenStreetMap, ví dụ {EXAMPLE}.",
+    )
     match = _PARSER_POSITION.search(str(error or ""))
     if match is None:
-        return f"Not valid opening hours: {advice}"
+        return say(f"Not valid opening hours: {advice.en}", f"Giờ mở cửa không hợp lệ: {advice.vi}")
     start = min(int(match[1]) - 1, len(expression))
     while 0 < start and expression[start - 1].isalnum():  # from the start of the word
         start -= 1
     rest = expression[start:].strip()
     if not rest:
-        return f"Not valid opening hours: they stop too early; {advice}"
+        return say(
+            f"Not valid opening hours: they stop too early; {advice.en}",
+            f"Giờ mở cửa không hợp lệ: chuỗi kết thúc quá sớm; {advice.vi}",
+        )
     if len(rest) > _QUOTED:
         rest = rest[:_QUOTED].rstrip() + "…"
-    return f"Not valid opening hours from “{rest}” on: {advice}"
+    return say(
+        f"Not valid opening hours from “{rest}” on: {advice.en}",
+        f"Giờ mở cửa không hợp lệ từ “{rest}” trở đi: {advice.vi}",
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -61,7 +71,13 @@ def validate(expression: str | None) -> str | None:
         return None
     expression = expression.strip()
     if len(expression) > MAX_LENGTH:
-        raise InvalidInput("opening_hours", f"Opening hours are at most {MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "opening_hours",
+            say(
+                f"Opening hours are at most {MAX_LENGTH} characters.",
+                f"Giờ mở cửa chỉ được tối đa {MAX_LENGTH} ký tự.",
+            ),
+        )
     parse(expression)
     return expression
 
@@ -69,7 +85,7 @@ def validate(expression: str | None) -> str | None:
 def _local(at: datetime) -> datetime:
     """`at` in Hai Phong time. The parser only takes zones it can name (ZoneInfo), not UTC."""
     if at.tzinfo is None:
-        raise ValueError("an aware datetime is required")
+        raise ValueError(say("an aware datetime is required", "cần một thời điểm có múi giờ"))
     return at.astimezone(TZ)
 
 

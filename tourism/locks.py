@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.exceptions import NotFound
+from tourism.languages import say
 
 
 class Advisory(IntEnum):
@@ -48,4 +49,6 @@ async def lock_eatery(session: AsyncSession, eatery_id: int) -> None:
     while they waited.
     """
     if await session.scalar(_EATERY_ROW, {"id": eatery_id}) is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
+        raise NotFound(
+            say(f"no eatery with id {eatery_id}", f"không tìm thấy quán ăn có mã {eatery_id}")
+        )

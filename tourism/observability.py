@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tourism.config import Settings, parse_networks
 from tourism.exceptions import Forbidden, request_id_var
+from tourism.languages import say
 from tourism.proxies import Network, is_trusted, resolve_client
 
 access_log = logging.getLogger("tourism.access")
@@ -354,7 +355,12 @@ def install_observability(app: FastAPI, settings: Settings) -> Metrics:
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint(request: Request) -> Response:
         if not metrics_permitted(request, settings):
-            raise Forbidden("metrics need the token or an allowed client address")
+            raise Forbidden(
+                say(
+                    "metrics need the token or an allowed client address",
+                    "số liệu vận hành cần mã truy cập hoặc một địa chỉ được phép",
+                )
+            )
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     app.state.metrics = metrics

@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tourism.bikeshare.config import GbfsSettings
 from tourism.config import Settings
 from tourism.database import create_engine, create_pool, create_session_factory
+from tourism.openapi import uses_database
 from tourism.qrcodes.scans import ScanRecorder
+from tourism.replicas import ReadSide, Replicas, open_replica
 from tourism.search.service import QueryCache
 from tourism.tiles.cache import LayerCache
 
@@ -43,6 +45,8 @@ class Resources:
     tile_cache: LayerCache
     # `last_updated` of the GBFS files that change only with the configuration
     started_at: datetime
+    # TOURISM_DATABASE_READ_URLS: where read-only requests read (tourism.replicas); None: here
+    replicas: Replicas | None = None
 
     @classmethod
     @asynccontextmanager
@@ -63,14 +67,34 @@ class Resources:
             opened.push_async_callback(search_pool.close)
             scans = await ScanRecorder.open(settings, limit=settings.qr_scans_per_client_minute)
             opened.push_async_callback(scans.close)
+            sessions = create_session_factory(engine)
+            read_sessions = create_session_factory(read_engine)
+            replicas = None
+            if settings.database_read_urls:
+                primary = ReadSide(
+                    name="primary",
+                    read_sessions=read_sessions,
+                    stream_sessions=sessions,
+                    search_pool=search_pool,
+                )
+                replicas = Replicas(
+                    primary,
+                    [
+                        await open_replica(settings, url, opened)
+                        for url in settings.database_read_urls
+                    ],
+                    window_s=settings.read_your_writes_s,
+                    retry_s=settings.replica_retry_s,
+                )
             yield cls(
                 settings=settings,
                 gbfs=gbfs,
                 engine=engine,
-                sessions=create_session_factory(engine),
+                sessions=sessions,
                 read_engine=read_engine,
-                read_sessions=create_session_factory(read_engine),
+                read_sessions=read_sessions,
                 search_pool=search_pool,
+                replicas=replicas,
                 scans=scans,
                 query_cache=QueryCache(settings.search_cache_entries),
                 suggest_cache=QueryCache(settings.search_cache_entries),
@@ -79,6 +103,7 @@ class Resources:
             )
 
 
+@uses_database
 async def get_resources(request: Request) -> Resources:
     """For the app's own routes (tourism.main); a domain asks for the part it uses instead."""
     return request.app.state.resources

@@ -8,9 +8,12 @@ that are answered 431 and the connection is closed.
 
 from typing import Any
 
+import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from tourism.observability import logging_config
+
+HEAD_TOO_LARGE = "the request line and headers are too large"
 
 DEFAULT_MAX_HEAD_BYTES = 64 * 1024
 PROTOCOL = "tourism.server:BoundedHttpToolsProtocol"
@@ -41,12 +44,21 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     def _refuse_head(self) -> None:
-        body = b"request line and headers too large\n"
+        # The one error shape, in English: the head that would say the language was not read.
+        body = orjson.dumps(
+            {
+                "error": {
+                    "code": "too_large",
+                    "message": HEAD_TOO_LARGE,
+                    "details": [{"field": "headers", "message": HEAD_TOO_LARGE}],
+                }
+            }
+        )
         self.transport.write(
             b"".join(
                 (
                     STATUS_LINE[431],
-                    b"content-type: text/plain; charset=utf-8\r\n",
+                    b"content-type: application/json\r\n",
                     b"content-length: %d\r\n" % len(body),
                     b"connection: close\r\n\r\n",
                     body,

@@ -8,6 +8,8 @@ from sqlalchemy import select, text
 
 from tests.helpers import local, make_eatery, tomorrow
 from tourism.eateries.card import PUBLIC_JSON, public_columns, public_fields
+from tourism.languages import language_var
+from tourism.paging import MAX_LIMIT
 from tourism.search.schemas import SearchResults, Suggestions
 from tourism.search.service import PER_DISH
 
@@ -180,7 +182,7 @@ async def test_cursor_of_another_query_or_garbage_is_422(client):
         ({"q": "banh", "sort": "distance"}, "sort"),
         ({"q": "banh", "sort": "cheapest"}, "sort"),
         ({"q": "banh", "radius_m": 500}, "radius_m"),
-        ({"q": "banh", "limit": 51}, "limit"),
+        ({"q": "banh", "limit": MAX_LIMIT + 1}, "limit"),
         ({"q": "banh", "max_price_vnd": 0}, "max_price_vnd"),
         ({"q": "banh", "min_rating": 6}, "min_rating"),
         ({"q": "banh", **OPERA_HOUSE, "radius_m": 60000}, "radius_m"),
@@ -293,6 +295,7 @@ async def test_remembered_matches_never_outlive_a_change(client, session, people
             "slug": "banh-xeo-zeta",
             "name_vi": "Bánh xèo zeta",
             "name_en": "Zeta pancake",
+            "name": "Zeta pancake",
             "price_vnd": 30000,
         }
     finally:
@@ -307,16 +310,23 @@ async def test_the_card_postgresql_builds_is_the_public_card(session, approved_r
     for slug, hours in (("test-card-always", "24/7"), ("test-card-unknown", None)):
         await make_eatery(session, slug=slug, lat=21.2, lon=107.2, hours=hours)  # far from all
     now = datetime.now(UTC)
-    python = {  # as JSON, the instants in Hai Phong time
-        row.id: orjson.loads(orjson.dumps(public_fields(row)))
-        for row in await session.execute(select(*public_columns()), {"now": now})
-    }
     card = PUBLIC_JSON.format(e="e")
-    built = await session.execute(
-        text(f"SELECT e.id, {card} AS card FROM eateries AS e"), {"now": now}
-    )
-    postgres = {row.id: orjson.loads(row.card) for row in built}
-    assert postgres == python
+    for lang in ("vi", "en"):  # the `name` field is in the request's language
+        token = language_var.set(lang)
+        try:
+            python = {  # as JSON, the instants in Hai Phong time
+                row.id: orjson.loads(orjson.dumps(public_fields(row)))
+                for row in await session.execute(select(*public_columns()), {"now": now})
+            }
+        finally:
+            language_var.reset(token)
+        built = await session.execute(
+            text(f"SELECT e.id, {card} AS card FROM eateries AS e"), {"now": now, "lang": lang}
+        )
+        postgres = {row.id: orjson.loads(row.card) for row in built}
+        assert postgres == python
+        named = [c for c in python.values() if c["name_en"]]
+        assert named and all(c["name"] == c[f"name_{lang}"] for c in named)
     cards = list(python.values())
     assert any(c["rating"] for c in cards) and any(c["rating"] is None for c in cards)
     changes = [c["next_change"] for c in cards if c["next_change"]]

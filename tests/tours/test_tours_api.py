@@ -256,3 +256,52 @@ async def test_the_link_names_its_own_parameters(client):
     )
     assert r.status_code == 422
     assert [d["field"] for d in r.json()["error"]["details"]] == ["minutes"]
+
+
+async def test_names_follow_the_language(client):
+    body = {"start": OPERA_HOUSE, "start_at": afternoon().isoformat(), "dishes": THREE}
+    english = (await client.post("/api/v1/tours/plan?lang=en", json=body)).json()
+    r = await client.post("/api/v1/tours/plan", json=body, headers={"Accept-Language": "vi"})
+    assert r.status_code == 200 and r.headers["content-language"] == "vi"
+    vietnamese = r.json()
+    for tour, lang in ((english, "en"), (vietnamese, "vi")):
+        dishes = [d for stop in tour["stops"] for d in stop["dishes"]]
+        assert dishes and all(d["name"] == d[f"name_{lang}"] for d in dishes)
+        cards = [stop["eatery"] for stop in tour["stops"]]
+        assert all(
+            c["name"] == (c["name_en"] or c["name_vi"] if lang == "en" else c["name_vi"])
+            for c in cards
+        )
+        # the legs name each stop as its card does
+        to_eateries = [leg["to"] for leg in tour["legs"] if leg["to"]["kind"] == "eatery"]
+        assert [p["name"] for p in to_eateries] == [c["name"] for c in cards]
+    assert {d["name"] for s in english["stops"] for d in s["dishes"]} != {
+        d["name"] for s in vietnamese["stops"] for d in s["dishes"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "vietnamese"),
+    [
+        ({"dishes": ["no-such-dish"]}, "dishes", "không tìm thấy món ăn có mã: no-such-dish"),
+        ({"dishes": ["che-thap-cam", "che-thap-cam"]}, "dishes", "một món ăn được liệt kê hai lần"),
+        ({"dishes": THREE, "start": {"lat": 20.85}}, "start", "hãy cho cả lat và lon"),
+        (
+            {"dishes": THREE, "start": {"station_id": "no-such-station"}},
+            "start.station_id",
+            "không có trạm xe đạp 'no-such-station'",
+        ),
+    ],
+)
+async def test_errors_are_worded_in_vietnamese(client, body, field, vietnamese):
+    for ask in ({"params": {"lang": "vi"}}, {"headers": {"Accept-Language": "vi-VN,vi;q=0.9"}}):
+        r = await client.post("/api/v1/tours/plan", json={"start": OPERA_HOUSE, **body}, **ask)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-language"] == "vi"
+        details = r.json()["error"]["details"]
+        assert any(d["field"].startswith(field) and vietnamese in d["message"] for d in details), (
+            details
+        )
+    english = await client.post("/api/v1/tours/plan", json={"start": OPERA_HOUSE, **body})
+    assert english.headers["content-language"] == "en"
+    assert vietnamese not in english.text

@@ -569,7 +569,7 @@ def test_the_operator_sees_every_station_and_sorts_them(
     people, open_console, live_server, shoot, size
 ):
     operator = people["operator"]
-    health = api(live_server, "GET", "/operator/stations", operator)
+    health = api(live_server, "GET", "/operator/stations", operator, params={"limit": 100})
     assert health.status_code == 200, health.text
     stations = health.json()["items"]
     page = open_console(SIZES[size])

@@ -37,7 +37,7 @@ WORDS = {
         "change": "Món, giờ và điểm xuất phát",
         "not_open": "không quán nào mở trong khung giờ này",
         "empty": "Không có quán nào mở trong khung giờ này",
-        "unknown_dish": "Không có món này: khong-co-mon",
+        "unknown_dish": "không tìm thấy món ăn có mã: khong-co-mon",
         "refused": "Không lấy được vị trí của bạn",
         "offline": "Mất kết nối mạng",
         "bikes": "{n} xe sẵn sàng",
@@ -51,7 +51,7 @@ WORDS = {
         "change": "Dishes, time and start",
         "not_open": "no eatery serving it is open in this window",
         "empty": "Nothing open in this window",
-        "unknown_dish": "No such dish: khong-co-mon",
+        "unknown_dish": "unknown dish: khong-co-mon",
         "refused": "Your position is not available",
         "offline": "No network connection",
         "bikes": "{n} bikes available",
@@ -316,7 +316,10 @@ def test_too_short_a_tour_names_the_field(tourist_page):
     page.goto(f"/tours?dishes=banh-da-cua&minutes=5&station_id={STATION}")
     ready(page)
     alert = page.locator('.tour-alert [data-reason="invalid"]').get_by_role("alert")
-    expect(alert).to_have_text("Please check: time for the tour.")
+    # the API's words for what is wrong, after the page's own label of the field
+    expect(alert).to_have_text(
+        "Time for the whole tour: Input should be greater than or equal to 30"
+    )
 
 
 def test_offline_the_plan_says_so_and_retries(tourist_page, shoot):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps, check_in
 from tourism.exceptions import on_violation
+from tourism.languages import say
 
 ROLES = ("tourist", "vendor", "moderator", "admin", "operator")
 # The display name of an account made without one. Display names are public (a review's author),
@@ -61,13 +62,13 @@ class EateryVendor(Base):
 
 on_violation(
     "uq_users_email",
-    "an account with this e-mail address exists",
+    say("an account with this e-mail address exists", "đã có tài khoản dùng địa chỉ e-mail này"),
     field="email",
-    detail="already registered",
+    detail=say("already registered", "đã được đăng ký"),
 )
 on_violation(
     "fk_eatery_vendors_eatery_id_eateries",
-    "no eatery has one of these ids",
+    say("no eatery has one of these ids", "không có quán ăn nào mang một trong các mã này"),
     field="eatery_ids",
     conflict=False,
 )

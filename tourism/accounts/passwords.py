@@ -3,10 +3,24 @@ change. The length is the schemas' `Password` (10 to 128 characters); this is th
 
 from functools import cache
 
+from tourism.languages import say
+
 COMMON_LIMIT = 10_000
 # Common in Vietnam and missing from zxcvbn's list (built from English-speaking leaks).
 COMMON_HERE = frozenset(
     {"matkhau123", "matkhau@123", "anhyeuem", "anhyeuem123", "emyeuanh123", "vietnam123"}
+)
+
+# What a rejected password is told (ValueError(Message): pydantic and the services word it in the
+# request's language, tourism.languages).
+COMMON = say(
+    "one of the 10,000 most common passwords: choose a rarer one",
+    "đây là một trong 10.000 mật khẩu phổ biến nhất: hãy chọn mật khẩu khó đoán hơn",
+)
+MIX = say("mix letters with digits or symbols", "hãy kết hợp chữ cái với chữ số hoặc ký hiệu")
+NAME = say(
+    "must not be made of the name of the e-mail address",
+    "không được tạo từ phần tên của địa chỉ e-mail",
 )
 
 
@@ -27,7 +41,7 @@ def _letters(text: str) -> str:
 
 
 def strong_enough(password: str, *, email: str = "") -> str:
-    """`password`, or ValueError saying what is wrong with it.
+    """`password`, or ValueError(Message) saying what is wrong with it.
 
     Refused: one of the 10,000 most common passwords (in any case), only letters or only
     digits, and one made of the e-mail's name: containing it (a name of 4 characters or more,
@@ -35,13 +49,13 @@ def strong_enough(password: str, *, email: str = "") -> str:
     """
     lowered = password.casefold()
     if lowered in common_passwords():
-        raise ValueError("one of the 10,000 most common passwords: choose a rarer one")
+        raise ValueError(COMMON)
     if password.isalpha() or password.isdigit():
-        raise ValueError("mix letters with digits or symbols")
+        raise ValueError(MIX)
     name = email.rpartition("@")[0].casefold() if "@" in email else ""
     if name and (
         (len(name) >= 4 and name in lowered)
         or (_letters(name) and _letters(name) == _letters(password))
     ):
-        raise ValueError("must not be made of the name of the e-mail address")
+        raise ValueError(NAME)
     return password

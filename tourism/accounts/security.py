@@ -15,6 +15,7 @@ from pwdlib import PasswordHash
 
 from tourism.config import Settings
 from tourism.exceptions import NotAuthenticated
+from tourism.languages import say
 from tourism.schemas import MAX_ID
 
 ALGORITHM = "HS256"
@@ -93,19 +94,24 @@ def _decode(token: str, settings: Settings) -> dict:
     raise jwt.InvalidSignatureError("signed with none of the keys")
 
 
+INVALID_TOKEN = say(
+    "the access token is invalid or has expired",
+    "mã truy cập không hợp lệ hoặc đã hết hạn",
+)
+
+
 def read_token(token: str, settings: Settings) -> TokenClaims:
     """The account and token version a valid token names; NotAuthenticated for any other."""
-    invalid = "the access token is invalid or has expired"
     try:
         claims = _decode(token, settings)
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, ValueError) as exc:
-        raise NotAuthenticated(invalid) from exc
+        raise NotAuthenticated(INVALID_TOKEN) from exc
     version = claims.get("ver", 0)
     # Only what a bigint id and an integer version can be: a larger number would overflow the
     # query, a 500.
     if not 1 <= user_id <= MAX_ID:
-        raise NotAuthenticated(invalid)
+        raise NotAuthenticated(INVALID_TOKEN)
     if type(version) is not int or not 0 <= version <= MAX_TOKEN_VERSION:
-        raise NotAuthenticated(invalid)
+        raise NotAuthenticated(INVALID_TOKEN)
     return TokenClaims(user_id, version)

@@ -31,8 +31,49 @@ from tourism.accounts.security import create_access_token, hash_password, verify
 from tourism.config import Settings
 from tourism.database import flush, translating
 from tourism.exceptions import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from tourism.languages import Message, say
 from tourism.limits import service as limits
 from tourism.limits.models import RateEvent
+from tourism.paging import after as keyset_after
+
+WRONG_LOGIN = say("wrong e-mail address or password", "sai địa chỉ e-mail hoặc mật khẩu")
+NOT_CURRENT = say("this is not your current password", "đây không phải mật khẩu hiện tại của bạn")
+SAME_PASSWORD = say("must differ from the current password", "phải khác mật khẩu hiện tại")
+ACCOUNT_GONE = say(
+    "the account no longer exists or is disabled",
+    "tài khoản không còn tồn tại hoặc đã bị vô hiệu hóa",
+)
+TOKEN_ENDED = say(
+    "this access token has been ended: log in again",
+    "mã truy cập này đã bị thu hồi: hãy đăng nhập lại",
+)
+TOO_MANY_REGISTRATIONS = say(
+    "too many accounts registered from this address",
+    "có quá nhiều tài khoản được đăng ký từ địa chỉ này",
+)
+TOO_MANY_FROM_ADDRESS = say(
+    "too many failed logins from this address",
+    "có quá nhiều lần đăng nhập thất bại từ địa chỉ này",
+)
+TOO_MANY_FOR_ACCOUNT = say(
+    "too many failed logins for this account",
+    "có quá nhiều lần đăng nhập thất bại vào tài khoản này",
+)
+ONLY_VENDORS = say(
+    "only vendor accounts are given eateries", "chỉ tài khoản chủ quán mới được giao quán ăn"
+)
+MODERATORS_TOURISTS_ONLY = say(
+    "moderators may disable and enable tourist accounts only",
+    "người kiểm duyệt chỉ được vô hiệu hóa và kích hoạt tài khoản khách du lịch",
+)
+NOT_YOURSELF = say(
+    "you cannot disable or enable your own account",
+    "bạn không thể tự vô hiệu hóa hoặc kích hoạt tài khoản của mình",
+)
+
+
+def no_user(user_id: int) -> Message:
+    return say(f"no user with id {user_id}", f"không tìm thấy tài khoản có mã {user_id}")
 
 
 async def create_user(session: AsyncSession, *, data: UserCreate, role: str = "tourist") -> User:
@@ -76,7 +117,7 @@ async def count_registration(
         session,
         buckets={bucket: settings.registrations_per_address_hour},
         now=now,
-        message="too many accounts registered from this address",
+        message=TOO_MANY_REGISTRATIONS,
     )
 
 
@@ -118,7 +159,7 @@ async def _count_attempt(
         buckets={by_address: settings.login_failures_per_address},
         now=now,
         window=window,
-        message="too many failed logins from this address",
+        message=TOO_MANY_FROM_ADDRESS,
     )
     known_since = now - timedelta(days=settings.login_known_address_days)
     known = _known(email, address, secret)
@@ -129,7 +170,7 @@ async def _count_attempt(
             buckets={by_account: settings.login_failures_per_account},
             now=now,
             window=window,
-            message="too many failed logins for this account",
+            message=TOO_MANY_FOR_ACCOUNT,
         )
     return counted
 
@@ -172,7 +213,7 @@ async def login(
     await session.commit()
     matches = await verify_password(password, user.password_hash if user else None)
     if not matches or not user.is_active:
-        raise NotAuthenticated("wrong e-mail address or password")
+        raise NotAuthenticated(WRONG_LOGIN)
     await _forgive(session, counted, email=email, address=address, settings=settings, now=now)
     await session.commit()
     return create_access_token(
@@ -197,16 +238,16 @@ async def change_password(
     try:  # the rule's part that needs the account (PasswordUpdate checked the rest)
         strong_enough(data.new_password, email=user.email)
     except ValueError as exc:
-        raise InvalidInput("new_password", str(exc)) from exc
+        raise InvalidInput("new_password", exc.args[0]) from exc
     if data.new_password == data.current_password:
-        raise InvalidInput("new_password", "must differ from the current password")
+        raise InvalidInput("new_password", SAME_PASSWORD)
     user_id, email, old_hash = user.id, user.email, user.password_hash
     counted = await _count_attempt(
         session, email=email, address=address, settings=settings, now=now
     )
     await session.commit()
     if not await verify_password(data.current_password, old_hash):
-        raise InvalidInput("current_password", "this is not your current password")
+        raise InvalidInput("current_password", NOT_CURRENT)
     await _forgive(session, counted, email=email, address=address, settings=settings, now=now)
     new_hash = await hash_password(data.new_password)
     changed = await session.scalar(
@@ -219,7 +260,7 @@ async def change_password(
     )
     if changed is None:
         await session.rollback()
-        raise InvalidInput("current_password", "this is not your current password")
+        raise InvalidInput("current_password", NOT_CURRENT)
     await session.commit()
 
 
@@ -244,7 +285,7 @@ async def confirm_password(
     )
     await session.commit()
     if not await verify_password(password, password_hash):
-        raise InvalidInput(field, "this is not your current password")
+        raise InvalidInput(field, NOT_CURRENT)
     await _forgive(session, counted, email=email, address=address, settings=settings, now=now)
 
 
@@ -252,9 +293,9 @@ async def active_user(session: AsyncSession, user_id: int, version: int = 0) -> 
     """The account a token names, if it is active and the token carries its current version."""
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
-        raise NotAuthenticated("the account no longer exists or is disabled")
+        raise NotAuthenticated(ACCOUNT_GONE)
     if user.token_version != version:
-        raise NotAuthenticated("this access token has been ended: log in again")
+        raise NotAuthenticated(TOKEN_ENDED)
     return user
 
 
@@ -271,9 +312,9 @@ async def assign_eateries(session: AsyncSession, *, user_id: int, eatery_ids: li
     """Make `eatery_ids` exactly the eateries this vendor may edit."""
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(no_user(user_id))
     if user.role != "vendor":
-        raise InvalidInput("eatery_ids", "only vendor accounts are given eateries")
+        raise InvalidInput("eatery_ids", ONLY_VENDORS)
     wanted = set(eatery_ids)
     await session.execute(delete(EateryVendor).where(EateryVendor.user_id == user_id))
     if wanted:
@@ -323,9 +364,12 @@ async def list_users(
     role: str | None,
     active: bool | None,
     limit: int,
-    offset: int,
+    after: tuple[datetime, int] | None = None,
+    offset: int = 0,
 ) -> tuple[list[dict], int]:
-    """A page of accounts, newest first, and how many match in all.
+    """Accounts newest first ((created_at, id) descending), `limit` of them and one more (to
+    know whether a page follows): after the keyset `after`, or the old `offset`
+    (tourism.paging); and how many match in all.
 
     `q` is a part of the e-mail or of the display name, in any case.
     """
@@ -343,13 +387,17 @@ async def list_users(
         .where(EateryVendor.user_id == User.id)
         .scalar_subquery()
     )
-    rows = await session.execute(
+    query = (
         select(User, eatery_ids)
         .where(User.id.in_(matching))
         .order_by(User.created_at.desc(), User.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .limit(limit + 1)
     )
+    if after is not None:
+        query = query.where(keyset_after([(User.created_at, True), (User.id, True)], after))
+    elif offset:
+        query = query.offset(offset)
+    rows = await session.execute(query)
     return [_admin_row(user, ids) for user, ids in rows], count or 0
 
 
@@ -374,11 +422,11 @@ async def set_active(
         .execution_options(populate_existing=True)
     )
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(no_user(user_id))
     if actor.role != "admin" and user.role != "tourist":
-        raise Forbidden("moderators may disable and enable tourist accounts only")
+        raise Forbidden(MODERATORS_TOURISTS_ONLY)
     if user.id == actor.id:
-        raise InvalidInput("user_id", "you cannot disable or enable your own account")
+        raise InvalidInput("user_id", NOT_YOURSELF)
     if user.is_active == active:
         return user, None
     user.is_active = active

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tourism import hours
 from tourism.exceptions import InvalidInput
+from tourism.languages import say
 
 # Published in every system_information.json: a deployment must say who answers.
 PLACEHOLDER_CONTACT = "gbfs@foodtour.example.com"
@@ -50,12 +51,17 @@ class GbfsSettings(BaseSettings):
         except InvalidInput as exc:
             raise ValueError(exc.message) from exc
         if checked is None:
-            raise ValueError("must not be empty")
+            raise ValueError(say("must not be empty", "không được để trống"))
         return checked
 
     def refuse_placeholders(self) -> None:
         """In production: the feeds must not publish the development contact address."""
         if self.feed_contact_email == PLACEHOLDER_CONTACT:
             raise ValueError(
-                "TOURISM_GBFS_FEED_CONTACT_EMAIL must be set in production: every feed publishes it"
+                say(
+                    "TOURISM_GBFS_FEED_CONTACT_EMAIL must be set in production: every feed "
+                    "publishes it",
+                    "phải đặt TOURISM_GBFS_FEED_CONTACT_EMAIL khi chạy thật: mọi tệp GBFS đều "
+                    "công bố địa chỉ này",
+                )
             )

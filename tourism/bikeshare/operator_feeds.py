@@ -15,6 +15,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from tourism.bikeshare.schemas import StationCreate, StationStatusUpdate
+from tourism.languages import say
 
 SUPPORTED_VERSIONS = ("2.3", "3.0")
 MAX_FEED_BYTES = 5_000_000  # per file; a city of 10 000 stations is about 3 MB
@@ -180,10 +181,17 @@ def _reason(exc: ValidationError, names: dict[str, str]) -> str:
     return f"{'.'.join(loc) or 'entry'}: {message}"
 
 
+NOT_LOCALIZED = say(
+    "expected a non-empty list of {text, language}",
+    "cần một danh sách không rỗng gồm {text, language}",
+)
+NOT_RFC3339 = say("expected an RFC 3339 date-time", "cần một thời điểm RFC 3339")
+
+
 def _localized(value: Any) -> dict[str, str]:
     """A v3 localized string (`[{"text", "language"}]`) as language -> text, in feed order."""
     if not isinstance(value, list) or not value:
-        raise ValueError("expected a non-empty list of {text, language}")
+        raise ValueError(NOT_LOCALIZED)
     texts: dict[str, str] = {}
     for entry in value:
         if not (
@@ -191,7 +199,7 @@ def _localized(value: Any) -> dict[str, str]:
             and isinstance(entry.get("text"), str)
             and isinstance(entry.get("language"), str)
         ):
-            raise ValueError("expected a non-empty list of {text, language}")
+            raise ValueError(NOT_LOCALIZED)
         texts.setdefault(entry["language"].split("-")[0].lower(), entry["text"])
     return texts
 
@@ -203,7 +211,7 @@ def _names(item: dict, version: str, language: str | None) -> dict[str, str]:
     if version == "2.3":
         name = item["name"]
         if not isinstance(name, str):
-            raise ValueError("expected a string")
+            raise ValueError(say("expected a string", "cần một chuỗi"))
         return {"name_vi": name, **({"name_en": name} if language == "en" else {})}
     texts = _localized(item["name"])
     names = {"name_vi": texts.get("vi") or next(iter(texts.values()))}
@@ -276,16 +284,26 @@ def parse_station_information(
 def _timestamp(value: Any, version: str) -> datetime:
     if version == "2.3":
         if type(value) is not int or not POSIX_RANGE[0] <= value <= POSIX_RANGE[1]:
-            raise ValueError("expected POSIX seconds (an integer) between 2000 and 2100")
+            raise ValueError(
+                say(
+                    "expected POSIX seconds (an integer) between 2000 and 2100",
+                    "cần số giây POSIX (số nguyên) trong khoảng năm 2000 đến 2100",
+                )
+            )
         return datetime.fromtimestamp(value, UTC)
     if not isinstance(value, str) or "T" not in value:
-        raise ValueError("expected an RFC 3339 date-time")
+        raise ValueError(NOT_RFC3339)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError("expected an RFC 3339 date-time") from exc
+        raise ValueError(NOT_RFC3339) from exc
     if parsed.tzinfo is None:
-        raise ValueError("an RFC 3339 date-time needs an offset (Z or +07:00)")
+        raise ValueError(
+            say(
+                "an RFC 3339 date-time needs an offset (Z or +07:00)",
+                "thời điểm RFC 3339 cần có múi giờ (Z hoặc +07:00)",
+            )
+        )
     return parsed
 
 

@@ -1,9 +1,19 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from tourism.languages import Message, say
+from tourism.paging import Page
 from tourism.schemas import Lat, LocalDatetime, Lon, PointGeometry, StrictModel
+
+
+def no_station(station_id: str) -> Message:
+    return say(
+        f"no bike station with id {station_id!r}",
+        f"không tìm thấy trạm xe đạp có mã {station_id!r}",
+    )
+
 
 # Operators' feeds are untrusted: no control characters (a NUL byte cannot even be stored).
 NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
@@ -43,8 +53,34 @@ class StationCreate(StrictModel):
     status: StationStatusIn | None = None
 
 
+STATION_EXAMPLE = {
+    "station_id": "hp-001",
+    "name": "Hai Phong Opera House",
+    "name_vi": "Nhà hát Lớn Hải Phòng",
+    "name_en": "Hai Phong Opera House",
+    "address": "Quảng trường Nhà hát Lớn, Hoàng Văn Thụ",
+    "location": {"type": "Point", "coordinates": [106.6835, 20.8579]},
+    "capacity": 20,
+    "is_installed": True,
+    "num_bikes_available": 12,
+    "num_docks_available": 8,
+    "is_renting": True,
+    "is_returning": True,
+    "last_reported": "2026-12-02T03:15:00+07:00",
+    "is_stale": False,
+    "distance_m": 184.3,
+}
+NAME = Field(
+    description="The name in the request's language (`lang`, `Accept-Language`): `name_en` "
+    "or else `name_vi` in English, `name_vi` in Vietnamese"
+)
+
+
 class StationPublic(BaseModel):
-    station_id: str
+    model_config = ConfigDict(json_schema_extra={"examples": [STATION_EXAMPLE]})
+
+    station_id: str = Field(description="The operator's (GBFS) id")
+    name: str = NAME
     name_vi: str
     name_en: str | None
     address: str | None
@@ -57,16 +93,52 @@ class StationPublic(BaseModel):
     is_returning: bool
     last_reported: LocalDatetime | None
     is_stale: bool = Field(description="True when last reported more than 5 minutes ago")
-    distance_m: float | None = None
+    distance_m: float | None = Field(
+        default=None, description="Metres from the point asked about (nearby lists only)"
+    )
 
 
-class StationsPublic(BaseModel):
-    items: list[StationPublic]
-    count: int
+class StationsPublic(Page[StationPublic]):
+    """A page of stations, nearest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [STATION_EXAMPLE],
+                    "count": 1,
+                    "next_cursor": "eyJrIjpbMTg0LjMsMV0sImYiOiJiMWYyIn0.q1Vd9mZ0mK3n",
+                    "total": 6,
+                    "total_exact": True,
+                }
+            ]
+        }
+    )
 
 
 class StationStatusBatch(StrictModel):
     """Entries shaped as GBFS v3.0 `station_status` stations; each is checked on its own."""
+
+    model_config = ConfigDict(
+        **StrictModel.model_config,
+        json_schema_extra={
+            "examples": [
+                {
+                    "stations": [
+                        {
+                            "station_id": "hp-001",
+                            "num_vehicles_available": 11,
+                            "num_docks_available": 9,
+                            "is_installed": True,
+                            "is_renting": True,
+                            "is_returning": True,
+                            "last_reported": "2026-12-02T09:05:00+07:00",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
 
     stations: list[Any] = Field(
         min_length=1,
@@ -83,6 +155,24 @@ class SkippedItem(BaseModel):
 
 
 class StationStatusReport(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "updated": 41,
+                    "unchanged": 2,
+                    "skipped": [
+                        {
+                            "index": 7,
+                            "station_id": "hp-999",
+                            "reason": "unknown station_id",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     updated: int = Field(description="Statuses stored")
     unchanged: int = Field(description="Statuses no newer than the one already stored")
     skipped: list[SkippedItem]
@@ -95,8 +185,25 @@ STATION_SORTS = ("name", "bikes", "docks", "last_reported", "state")
 StationSort = Literal[STATION_SORTS]  # type: ignore[valid-type]
 
 
+HEALTH_EXAMPLE = {
+    "station_id": "hp-004",
+    "name": "Sat Market",
+    "name_vi": "Chợ Sắt",
+    "name_en": "Sat Market",
+    "num_bikes_available": 0,
+    "num_docks_available": 12,
+    "capacity": 12,
+    "is_installed": True,
+    "is_renting": True,
+    "is_returning": True,
+    "last_reported": "2026-12-02T09:01:00+07:00",
+    "state": "empty",
+}
+
+
 class StationHealth(BaseModel):
     station_id: str
+    name: str = NAME
     name_vi: str
     name_en: str | None
     num_bikes_available: int | None
@@ -112,8 +219,25 @@ class StationHealth(BaseModel):
     )
 
 
-class StationsHealth(BaseModel):
-    items: list[StationHealth]
-    count: int
+class StationsHealth(Page[StationHealth]):
+    """A page of the operator's stations in the order `sort` asks, with every station's
+    states counted."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [HEALTH_EXAMPLE],
+                    "count": 1,
+                    "next_cursor": "eyJrIjpbMCwiaHAtMDA0Il0sImYiOiJiMWYyIn0.q1Vd9mZ0mK3n",
+                    "total": 14,
+                    "total_exact": True,
+                    "counts": {"never_reported": 0, "stale": 1, "empty": 1, "full": 0, "ok": 12},
+                    "now": "2026-12-02T09:05:00+07:00",
+                }
+            ]
+        }
+    )
+
     counts: dict[StationState, int] = Field(description="Stations in each state")
     now: LocalDatetime = Field(description="The instant the states are for")

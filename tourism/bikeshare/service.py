@@ -3,13 +3,14 @@
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     DateTime,
     Select,
+    and_,
     any_,
     bindparam,
     case,
@@ -34,9 +35,12 @@ from tourism.bikeshare.schemas import (
     StationSort,
     StationStatusIn,
     StationStatusUpdate,
+    no_station,
 )
 from tourism.database import upsert_returning_id
 from tourism.exceptions import Conflict, NotFound
+from tourism.languages import current_language, say
+from tourism.paging import after as keyset_after
 
 # GBFS: status older than this is stale.
 STALE_AFTER = timedelta(minutes=5)
@@ -84,16 +88,20 @@ def _installed_with_status(distance: Any) -> Select:
     )
 
 
+@dataclass
+class StationsPage:
+    """`items` (one more than asked when there are more), each one's keyset (distance, id)."""
+
+    items: list[dict[str, Any]]
+    keys: list[tuple[float, int]]
+    total: int
+
+
 async def nearby(
-    session: AsyncSession,
-    *,
-    lat: float,
-    lon: float,
-    now: datetime,
-    limit: int,
-    radius_m: float | None = None,
+    session: AsyncSession, *, lat: float, lon: float, now: datetime, limit: int
 ) -> list[dict[str, Any]]:
-    """Installed stations nearest first, with their latest status (KNN on geography)."""
+    """The `limit` installed stations nearest to a point, with their latest status (the KNN
+    walk of the geography index: the few beside an eatery)."""
     here = geography_of(point_geometry(lon, lat))
     where = geography_of(BikeStation.location)
     query = (
@@ -101,10 +109,47 @@ async def nearby(
         .order_by(knn_order(where, here))
         .limit(limit)
     )
+    return [_public(r, now) for r in (await session.execute(query)).all()]
+
+
+async def nearby_page(
+    session: AsyncSession,
+    *,
+    lat: float,
+    lon: float,
+    now: datetime,
+    limit: int,
+    radius_m: float | None = None,
+    after: tuple[float, int] | None = None,
+    offset: int = 0,
+) -> StationsPage:
+    """Installed stations nearest first, with their latest status, by the keyset (exact
+    distance, id): `limit` of them after `after` (a previous page's last), or after `offset`
+    (deprecated); and how many are in the radius.
+
+    Ordered by (distance, id) in full rather than by the KNN walk alone (geo.sql.knn_order):
+    a city has a few hundred stations, so the sort is small, and ties (two stations at one
+    point) must come in id order for a keyset. The radius keeps the index in play."""
+    here = geography_of(point_geometry(lon, lat))
+    where = geography_of(BikeStation.location)
+    distance = distance_m(where, here)
+    query = _installed_with_status(distance).order_by(distance, BikeStation.id).limit(limit)
+    counted = select(func.count()).select_from(BikeStation).where(BikeStation.is_installed)
     if radius_m is not None:
         query = query.where(within_m(where, here, radius_m))
+        counted = counted.where(within_m(where, here, radius_m))
+    if after is not None:
+        query = query.where(
+            or_(distance > after[0], and_(distance == after[0], BikeStation.id > after[1]))
+        )
+    elif offset:
+        query = query.offset(offset)
     rows = (await session.execute(query)).all()
-    return [_public(r, now) for r in rows]
+    return StationsPage(
+        items=[_public(r, now) for r in rows],
+        keys=[(r.distance_m, r.BikeStation.id) for r in rows],
+        total=await session.scalar(counted) or 0,
+    )
 
 
 async def station(session: AsyncSession, *, station_id: str, now: datetime) -> dict[str, Any]:
@@ -112,8 +157,13 @@ async def station(session: AsyncSession, *, station_id: str, now: datetime) -> d
     query = _installed_with_status(literal(None)).where(BikeStation.station_id == station_id)
     row = (await session.execute(query)).one_or_none()
     if row is None:
-        raise NotFound(f"no bike station with id {station_id!r}")
+        raise NotFound(no_station(station_id))
     return _public(row, now)
+
+
+def station_name(name_vi: str, name_en: str | None) -> str:
+    """The name in the request's language: English when there is one, else Vietnamese."""
+    return name_vi if current_language() == "vi" else name_en or name_vi
 
 
 def _public(row: Any, now: datetime) -> dict[str, Any]:
@@ -121,6 +171,7 @@ def _public(row: Any, now: datetime) -> dict[str, Any]:
     status: BikeStationStatus | None = row.BikeStationStatus
     return {
         "station_id": station.station_id,
+        "name": station_name(station.name_vi, station.name_en),
         "name_vi": station.name_vi,
         "name_en": station.name_en,
         "address": station.address,
@@ -148,26 +199,45 @@ _STATE = case(
     (BikeStationStatus.num_docks_available == 0, "full"),
     else_="ok",
 )
+# A station without a report sorts first: below any count, before any instant.
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+# Each sort's keyset, ascending, ending in the unique station_id; no column may be NULL.
 _ORDER = {
     "name": (BikeStation.name_vi,),
     # the fewest bikes, free docks, the oldest report first: what needs a van; no report, first
-    "bikes": (BikeStationStatus.num_bikes_available.asc().nulls_first(),),
-    "docks": (BikeStationStatus.num_docks_available.asc().nulls_first(),),
-    "last_reported": (BikeStationStatus.last_reported.asc().nulls_first(),),
+    "bikes": (func.coalesce(BikeStationStatus.num_bikes_available, -1),),
+    "docks": (func.coalesce(BikeStationStatus.num_docks_available, -1),),
+    "last_reported": (func.coalesce(BikeStationStatus.last_reported, _NEVER),),
     "state": (
         case({state: rank for rank, state in enumerate(STATION_STATES)}, value=_STATE),
         BikeStation.name_vi,
     ),
 }
+# The Python types of each sort's keyset (tourism.paging.paged).
+HEALTH_KEYS: dict[str, tuple[type, ...]] = {
+    "name": (str, str),
+    "bikes": (int, str),
+    "docks": (int, str),
+    "last_reported": (datetime, str),
+    "state": (int, str, str),
+}
 
 
 async def station_health(
-    session: AsyncSession, *, now: datetime, sort: StationSort
+    session: AsyncSession,
+    *,
+    now: datetime,
+    sort: StationSort,
+    limit: int | None = None,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """Every station, installed or not, with its last report and its state at `now`: ok, stale
     (no report for STALE_AFTER), never_reported, empty (no bike) or full (no free dock); and
-    how many are in each state."""
-    rows = await session.execute(
+    how many are in each state. `limit` of them after the keyset `after` (`keys` holds each
+    item's), or after `offset` (deprecated)."""
+    order = (*_ORDER[sort], BikeStation.station_id)
+    query = (
         select(
             BikeStation.station_id,
             BikeStation.name_vi,
@@ -180,16 +250,34 @@ async def station_health(
             func.coalesce(BikeStationStatus.is_returning, False).label("is_returning"),
             BikeStationStatus.last_reported,
             _STATE.label("state"),
+            *(column.label(f"_key{i}") for i, column in enumerate(order)),
         )
         .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
-        .order_by(*_ORDER[sort], BikeStation.station_id),
-        {"now": now},
+        .order_by(*order)
+        .limit(limit)
     )
-    items = [dict(row) for row in rows.mappings()]
-    counts = dict.fromkeys(STATION_STATES, 0)
-    for item in items:
-        counts[item["state"]] += 1
-    return {"items": items, "count": len(items), "counts": counts, "now": now}
+    if after is not None:
+        query = query.where(keyset_after([(column, False) for column in order], after))
+    elif offset:
+        query = query.offset(offset)
+    rows = (await session.execute(query, {"now": now})).mappings().all()
+    keys = [tuple(row[f"_key{i}"] for i in range(len(order))) for row in rows]
+    items = [
+        {k: v for k, v in row.items() if not k.startswith("_key")}
+        | {"name": station_name(row["name_vi"], row["name_en"])}
+        for row in rows
+    ]
+    each = (
+        select(_STATE.label("state"))
+        .select_from(BikeStation)
+        .outerjoin(BikeStationStatus, BikeStationStatus.station_pk == BikeStation.id)
+        .subquery()
+    )
+    states = await session.execute(
+        select(each.c.state, func.count()).group_by(each.c.state), {"now": now}
+    )
+    counts = dict.fromkeys(STATION_STATES, 0) | dict(states.all())
+    return {"items": items, "keys": keys, "counts": counts, "now": now}
 
 
 # -- updates from the operator: feed imports and pushed statuses -------------------------------
@@ -237,8 +325,12 @@ class ShrinkRefused(Conflict):
 
     def __init__(self, *, what: str, uninstalled: int, installed: int, max_shrink: float) -> None:
         super().__init__(
-            f"{what} would mark {uninstalled} of the {installed} installed stations as not "
-            f"installed, more than the {max_shrink:.0%} allowed (TOURISM_GBFS_MAX_SHRINK)",
+            say(
+                f"{what} would mark {uninstalled} of the {installed} installed stations as not "
+                f"installed, more than the {max_shrink:.0%} allowed (TOURISM_GBFS_MAX_SHRINK)",
+                f"thao tác này sẽ đánh dấu {uninstalled} trong {installed} trạm đang lắp đặt là "
+                f"không lắp đặt, vượt mức {max_shrink:.0%} cho phép (TOURISM_GBFS_MAX_SHRINK)",
+            ),
             details={"installed": installed, "uninstalled": uninstalled, "max_shrink": max_shrink},
         )
         self.uninstalled, self.installed = uninstalled, installed

@@ -5,6 +5,7 @@ from sqlalchemy.schema import UniqueConstraint
 
 from tourism.database import Base, Timestamps, check_in
 from tourism.exceptions import on_violation
+from tourism.languages import say
 
 # What the department files a new dish under (GET /dishes/categories). Not a constraint of the
 # table: dishes loaded before may name others, and keep them until edited.
@@ -63,4 +64,9 @@ class DishName(Base):
     )
 
 
-on_violation("uq_dishes_slug", "a dish with this slug exists", field="slug", detail="already taken")
+on_violation(
+    "uq_dishes_slug",
+    say("a dish with this slug exists", "đã có món ăn với mã này"),
+    field="slug",
+    detail=say("already taken", "đã được dùng"),
+)

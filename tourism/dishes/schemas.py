@@ -1,8 +1,9 @@
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tourism.dishes.models import CATEGORIES
+from tourism.paging import Page
 from tourism.schemas import MultilineText, Slug, StrictModel
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
@@ -55,22 +56,65 @@ class DishAdminUpdate(StrictModel):
 
 
 class DishCategories(BaseModel):
-    items: list[str]
+    """The categories the department files a new dish under."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": ["noodle_soup", "noodles", "rice", "bread"]}]}
+    )
+
+    items: list[str] = Field(description="Category codes, as `category` in a dish takes them")
+
+
+DISH_EXAMPLE = {
+    "slug": "banh-da-cua",
+    "name_vi": "Bánh đa cua",
+    "name_en": "Crab noodle soup",
+    "name": "Crab noodle soup",
+    "category": "noodle_soup",
+    "description_vi": "Bánh đa đỏ trong nước riêu cua đồng, đặc sản Hải Phòng.",
+    "description_en": "Red rice noodles in a field-crab broth, Hai Phong's own.",
+    "description": "Red rice noodles in a field-crab broth, Hai Phong's own.",
+    "aliases": ["banh da do"],
+    "eatery_count": 14,
+    "price_min_vnd": 30000,
+    "price_max_vnd": 50000,
+}
 
 
 class DishPublic(BaseModel):
     slug: str
     name_vi: str
     name_en: str
+    name: str = Field(
+        description="The name in the request's language: `name_en` in English, `name_vi` in "
+        "Vietnamese"
+    )
     category: str
     description_vi: str | None
     description_en: str | None
+    description: str | None = Field(
+        description="The description in the request's language, else in the other one; null "
+        "when there is none"
+    )
     aliases: list[str]
-    eatery_count: int
-    price_min_vnd: int | None
-    price_max_vnd: int | None
+    eatery_count: int = Field(description="Active eateries serving it now")
+    price_min_vnd: int | None = Field(description="The lowest price there; null when none")
+    price_max_vnd: int | None = Field(description="The highest price there; null when none")
 
 
-class DishesPublic(BaseModel):
-    items: list[DishPublic]
-    count: int
+class DishesPublic(Page[DishPublic]):
+    """The dish catalogue by slug, a page at a time."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [DISH_EXAMPLE],
+                    "count": 1,
+                    "next_cursor": "eyJrIjpbImJhbmgtZGEtY3VhIl0sImYiOiJiMWYyIn0.q1Vd9mZ0mK3n",
+                    "total": 48,
+                    "total_exact": True,
+                }
+            ]
+        }
+    )

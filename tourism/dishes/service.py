@@ -14,6 +14,7 @@ from tourism.database import flush, upsert_returning_id
 from tourism.dishes.models import Dish, DishName
 from tourism.dishes.schemas import DishAdminCreate, DishAdminUpdate, DishCreate
 from tourism.exceptions import InvalidInput, NotFound
+from tourism.languages import say
 
 MAX_SLUG = 120
 # Paths beside /dishes/{slug}: a dish may not be named like one.
@@ -79,7 +80,13 @@ EDITABLE = ("slug", "name_vi", "name_en", "category", "aliases", "description_vi
 
 def _checked_slug(slug: str) -> str:
     if slug in RESERVED_SLUGS:
-        raise InvalidInput("slug", f"{slug!r} is a path of the API: choose another slug")
+        raise InvalidInput(
+            "slug",
+            say(
+                f"{slug!r} is a path of the API: choose another slug",
+                f"{slug!r} là một đường dẫn của API: hãy chọn mã khác",
+            ),
+        )
     return slug
 
 
@@ -93,7 +100,13 @@ async def create_dish(session: AsyncSession, *, data: DishAdminCreate, actor_id:
     if data.slug is None:
         values["slug"] = slugify(data.name_vi)
         if not values["slug"]:
-            raise InvalidInput("slug", "the name makes no slug: give one (a-z, 0-9 and -)")
+            raise InvalidInput(
+                "slug",
+                say(
+                    "the name makes no slug: give one (a-z, 0-9 and -)",
+                    "tên này không tạo được mã: hãy nhập một mã (a-z, 0-9 và -)",
+                ),
+            )
     _checked_slug(values["slug"])
     values["aliases"] = list(dict.fromkeys(data.aliases))
     dish = Dish(**values)
@@ -120,7 +133,7 @@ async def update_dish(
         execution_options={"populate_existing": True},
     )
     if dish is None:
-        raise NotFound(f"no dish with slug {slug!r}")
+        raise NotFound(say(f"no dish with slug {slug!r}", f"không tìm thấy món ăn có mã {slug!r}"))
     changes = data.model_dump(exclude_unset=True)
     if "slug" in changes:
         _checked_slug(changes["slug"])

@@ -18,6 +18,7 @@ from geo.geojson import point
 from tourism.eateries import opening
 from tourism.eateries.models import Eatery
 from tourism.hours import TZ
+from tourism.languages import current_language
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,22 @@ def _attribute(name: str) -> CardField:
     return _column(name, getattr(Eatery, name), f"{{e}}.{name}")
 
 
+def _name(row: Any) -> str:
+    return (row.name_en or row.name_vi) if current_language() == "en" else row.name_vi
+
+
 FIELDS: tuple[CardField, ...] = (
-    *map(_attribute, ("id", "slug", "name_vi", "name_en", "kind", "address", "ward", "district")),
+    *map(_attribute, ("id", "slug", "name_vi", "name_en")),
+    # In the request's language (tourism.languages): Python reads the language where it builds
+    # the card; SQL takes it as the statement's `:lang` parameter.
+    CardField(
+        "name",
+        (),
+        _name,
+        "CASE WHEN CAST(:lang AS text) = 'en' THEN coalesce({e}.name_en, {e}.name_vi) "
+        "ELSE {e}.name_vi END",
+    ),
+    *map(_attribute, ("kind", "address", "ward", "district")),
     CardField(
         "location",
         (func.ST_X(Eatery.location).label("lon"), func.ST_Y(Eatery.location).label("lat")),
@@ -77,6 +92,6 @@ def public_fields(row: Any) -> dict[str, Any]:
 
 
 # The same card built by PostgreSQL, as compact JSON text, for the eatery aliased {e}: the
-# search's hot path sends it on without decoding it.
+# search's hot path sends it on without decoding it. Its statement binds `:lang`.
 PUBLIC_JSON = f"""(SELECT row_to_json(card)::text FROM (
     SELECT {", ".join(f"{f.sql} AS {f.name}" for f in FIELDS)}) AS card)"""

@@ -19,10 +19,12 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps, check_in
 from tourism.exceptions import on_violation
+from tourism.languages import say
 
 KINDS = (
     "restaurant",
@@ -76,6 +78,13 @@ class Eatery(Timestamps, Base):
     rating_count: Mapped[int] = mapped_column(Integer, server_default="0")
     # Set by the tourism department, never by vendors.
     verified: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # Kept by database triggers (the `tile_columns` migration) for map tiles; never written
+    # here: the cheapest available menu item, and the instants it opens and closes over the
+    # precomputed window, in order (eatery_open_intervals, flattened).
+    min_price_vnd: Mapped[int | None] = mapped_column(Integer)
+    open_changes: Mapped[list[datetime] | None] = mapped_column(
+        postgresql.ARRAY(DateTime(timezone=True))
+    )
 
     __table_args__ = (
         check_in("kind", KINDS),
@@ -111,11 +120,17 @@ class Eatery(Timestamps, Base):
 
 
 on_violation(
-    "uq_eateries_slug", "an eatery with this slug exists", field="slug", detail="already taken"
+    "uq_eateries_slug",
+    say("an eatery with this slug exists", "đã có quán ăn với slug này"),
+    field="slug",
+    detail=say("already taken", "đã được dùng"),
 )
 on_violation(
     "ck_eateries_closed_until",
-    "only a temporarily closed eatery has a day it reopens after",
+    say(
+        "only a temporarily closed eatery has a day it reopens after",
+        "chỉ quán đang tạm đóng cửa mới có ngày mở cửa trở lại",
+    ),
     field="closed_until",
     conflict=False,
 )

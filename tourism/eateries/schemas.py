@@ -1,7 +1,15 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from geojson_pydantic import Feature, FeatureCollection, Point
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from geo.bbox import BBox
@@ -9,6 +17,7 @@ from tourism import hours
 from tourism.eateries import card
 from tourism.eateries.models import KINDS, STATUSES
 from tourism.exceptions import InvalidInput
+from tourism.paging import Page
 from tourism.schemas import (
     CONTROL,
     CONTROL_ERROR,
@@ -30,8 +39,9 @@ def _valid_hours(value: str | None) -> str | None:
     try:
         return hours.validate(value)
     except InvalidInput as exc:
-        # The readable sentence as it is (a ValueError would be prefixed "Value error, ").
-        raise PydanticCustomError("opening_hours", exc.message) from exc
+        # The readable sentence in the request's language (tourism.languages reads a Message
+        # raised in a ValueError as it is, without pydantic's "Value error, " prefix).
+        raise ValueError(exc.message) from exc
 
 
 # An OpenStreetMap opening_hours value, checked by the same parser that evaluates it.
@@ -177,15 +187,31 @@ class EateriesAdmin(BaseModel):
 
 
 class HoursPreviewRequest(StrictModel):
-    opening_hours: str = Field(
-        min_length=1, max_length=hours.MAX_LENGTH, examples=["Mo-Fr 06:00-14:00; Sa,Su 07:00-22:00"]
+    """Opening hours as typed in the week editor."""
+
+    model_config = ConfigDict(
+        **StrictModel.model_config,
+        json_schema_extra={"examples": [{"opening_hours": hours.EXAMPLE}]},
     )
+
+    opening_hours: str = Field(
+        min_length=1,
+        max_length=hours.MAX_LENGTH,
+        description="An OpenStreetMap `opening_hours` value",
+        examples=[hours.EXAMPLE],
+    )
+
+
+NAME_IN_LANGUAGE = (
+    "The name in the request's language: `name_en` in English when there is one, else `name_vi`"
+)
 
 
 class DishPrice(BaseModel):
     slug: str
     name_vi: str
     name_en: str
+    name: str = Field(description=NAME_IN_LANGUAGE)
     price_vnd: int
     is_available: bool
 
@@ -195,6 +221,10 @@ class EateryPublic(BaseModel):
     slug: str
     name_vi: str
     name_en: str | None
+    name: str = Field(
+        description="The name in the request's language: `name_en` in English when there is "
+        "one, else `name_vi`"
+    )
     kind: str
     address: str
     ward: str | None
@@ -215,13 +245,124 @@ if tuple(EateryPublic.model_fields) != card.NAMES:
 
 
 class EateryNearby(EateryPublic):
-    distance_m: float
-    dish: DishPrice | None = None
+    distance_m: float = Field(description="Metres from the point asked about, on the sphere")
+    dish: DishPrice | None = Field(
+        default=None, description="With `dish`: its price here; else null"
+    )
 
 
-class EateriesNearbyPublic(BaseModel):
-    items: list[EateryNearby]
-    count: int
+# One eatery card as the examples show it.
+CARD_EXAMPLE: dict[str, Any] = {
+    "id": 12,
+    "slug": "banh-da-cua-ba-cu",
+    "name_vi": "Bánh đa cua Bà Cụ",
+    "name_en": "Grandma's crab noodle soup",
+    "name": "Grandma's crab noodle soup",
+    "kind": "street_stall",
+    "address": "179 Cầu Đất, Ngô Quyền",
+    "ward": "Cầu Đất",
+    "district": "Ngô Quyền",
+    "location": {"type": "Point", "coordinates": [106.6839, 20.8577]},
+    "rating": 4.5,
+    "rating_count": 18,
+    "open_now": True,
+    "next_change": "2026-12-01T14:00:00+07:00",
+}
+PROPERTIES_EXAMPLE = {k: v for k, v in CARD_EXAMPLE.items() if k not in ("id", "location")}
+NEXT_CURSOR_EXAMPLE = "eyJrIjpbMzEyLjQsMTJdLCJmIjoiYjFmMiJ9.q1Vd9mZ0mK3n"
+
+
+class EateriesNearbyPublic(Page[EateryNearby]):
+    """Eateries nearest first, a page at a time (`cursor`: the last distance and id)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            **CARD_EXAMPLE,
+                            "distance_m": 312.4,
+                            "dish": {
+                                "slug": "banh-da-cua",
+                                "name_vi": "Bánh đa cua",
+                                "name_en": "Crab noodle soup",
+                                "name": "Crab noodle soup",
+                                "price_vnd": 35000,
+                                "is_available": True,
+                            },
+                        }
+                    ],
+                    "count": 1,
+                    "next_cursor": NEXT_CURSOR_EXAMPLE,
+                    "total": 42,
+                    "total_exact": True,
+                }
+            ]
+        }
+    )
+
+
+class EateryProperties(BaseModel):
+    """A GeoJSON feature's properties: the eatery card without its location (the geometry),
+    and with `dish`, the dish's slug and price here flat beside the name, as map styles read
+    them. The eatery's id is the feature's."""
+
+    slug: str
+    name_vi: str
+    name_en: str | None
+    name: str = Field(description=NAME_IN_LANGUAGE)
+    kind: str
+    address: str
+    ward: str | None
+    district: str | None
+    rating: float | None = Field(description="Average stars of approved reviews; null until one")
+    rating_count: int
+    open_now: bool | None = Field(description="Null when the opening hours are unknown")
+    next_change: LocalDatetime | None = Field(
+        description="When open_now next flips, in Hai Phong time; null when unknown"
+    )
+    dish_slug: str | None = Field(default=None, description="With `dish`: the dish's slug")
+    price_vnd: int | None = Field(default=None, description="With `dish`: its price here")
+
+
+class EateriesGeoJSON(FeatureCollection[Feature[Point, EateryProperties]]):
+    """Eateries in a box as a GeoJSON FeatureCollection (RFC 7946), most reviewed first; the
+    page's members (`next_cursor`, `total`, `numberReturned`, `limit`) are foreign members."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "id": 12,
+                            "geometry": CARD_EXAMPLE["location"],
+                            "properties": {
+                                **PROPERTIES_EXAMPLE,
+                                "dish_slug": "banh-da-cua",
+                                "price_vnd": 35000,
+                            },
+                        }
+                    ],
+                    "numberReturned": 1,
+                    "limit": 20,
+                    "next_cursor": NEXT_CURSOR_EXAMPLE,
+                    "total": 57,
+                }
+            ]
+        }
+    )
+
+    numberReturned: int = Field(description="Features in this page")  # noqa: N815 (OGC name)
+    limit: int = Field(description="The page size asked for")
+    next_cursor: str | None = Field(
+        description="Pass it as `cursor` for the next page; null on the last page. Also in "
+        'the `Link: <...>; rel="next"` header.'
+    )
+    total: int | None = Field(description="Eateries in the box with these filters, all pages")
 
 
 class OpeningSpan(BaseModel):
@@ -241,6 +382,7 @@ class MenuItemPublic(BaseModel):
     dish_slug: str
     name_vi: str
     name_en: str
+    name: str = Field(description=NAME_IN_LANGUAGE)
     category: str
     price_vnd: int
     is_available: bool
@@ -249,8 +391,37 @@ class MenuItemPublic(BaseModel):
     rating_count: int
 
 
+WEEK_EXAMPLE = [
+    {
+        "date": f"2026-11-{day:02d}",
+        "weekday": weekday,
+        "weekday_vi": weekday_vi,
+        "is_today": day == 25,
+        "intervals": [{"opens": "06:00", "closes": "14:00"}]
+        if day < 28
+        else [{"opens": "07:00", "closes": "22:00"}],
+    }
+    for day, weekday, weekday_vi in zip(
+        range(23, 30), hours.WEEKDAYS_EN, hours.WEEKDAYS_VI, strict=True
+    )
+]
+
+
 class HoursPreview(BaseModel):
     """How an opening_hours value reads: open now, when that changes, and this week."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "valid": True,
+                    "open_now": True,
+                    "next_change": "2026-11-25T14:00:00+07:00",
+                    "schedule": WEEK_EXAMPLE,
+                }
+            ]
+        }
+    )
 
     valid: bool
     open_now: bool

@@ -2,23 +2,38 @@
 and the precomputed open intervals behind `open_now`."""
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, bindparam, delete, func, or_, select, text, update
+import asyncpg
+import orjson
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from geo.bbox import BBox
 from geo.geojson import point
-from geo.sql import distance_m, geography_of, knn_order, point_geometry, within_m
+from geo.sql import point_geometry
 from tourism import hours, locks
 from tourism.audit import service as audit
-from tourism.database import fetch_rows, flush, upsert_returning_id
+from tourism.database import Positional, fetch_rows, flush, upsert_returning_id
 from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
 from tourism.eateries import opening
+from tourism.eateries.card import FIELDS as CARD_FIELDS
 from tourism.eateries.card import public_columns, public_fields
 from tourism.eateries.models import (
     TEMPORARILY_CLOSED,
@@ -28,18 +43,28 @@ from tourism.eateries.models import (
 )
 from tourism.eateries.schemas import EateryAdminCreate, EateryCreate, PointInVietnam
 from tourism.exceptions import InvalidInput, NotFound
+from tourism.languages import Message, current_language, say
 from tourism.menus.models import MenuItem
+from tourism.paging import after as keyset_after
 
 # A refresh keeps at least this much of the window ahead of now.
 WINDOW_MARGIN = timedelta(days=2)
 INTERVAL_COLUMNS = ("eatery_id", "opens_at", "closes_at")
 
 
+def unknown_dish(slug: str) -> NotFound:
+    """The 404 of `?dish=` naming an unknown one."""
+    return NotFound(
+        say(f"no dish with slug {slug!r}", f"không tìm thấy món ăn có mã {slug!r}"),
+        details=[{"field": "dish"}],
+    )
+
+
 async def dish_id_for(session: AsyncSession, slug: str) -> int:
     """The id of the dish a listing filters by; the 404 of `?dish=` naming an unknown one."""
     dish_id = await dishes.dish_id(session, slug)
     if dish_id is None:
-        raise NotFound(f"no dish with slug {slug!r}", details=[{"field": "dish"}])
+        raise unknown_dish(slug)
     return dish_id
 
 
@@ -72,30 +97,149 @@ def _dish_fields(row: Any) -> dict[str, Any] | None:
         "slug": row.dish_slug,
         "name_vi": row.dish_name_vi,
         "name_en": row.dish_name_en,
+        "name": row.dish_name_vi if current_language() == "vi" else row.dish_name_en,
         "price_vnd": row.price_vnd,
         "is_available": row.is_available,
     }
 
 
-# Statements are built once per shape and bound per request: building a SQLAlchemy statement
-# costs more than running the indexed query it describes.
-@lru_cache(maxsize=8)
-def _nearby_statement(open_now: bool, with_dish: bool) -> Select:
-    here = geography_of(
-        point_geometry(bindparam("lon", type_=Float), bindparam("lat", type_=Float))
+def eatery_not_found(eatery_id: int) -> Message:
+    return say(f"no eatery with id {eatery_id}", f"không tìm thấy quán ăn có mã {eatery_id}")
+
+
+@lru_cache(maxsize=16)
+def _counted(query: Select) -> Select:
+    """How many rows `query` (without its order, limit and offset) gives."""
+    return select(func.count()).select_from(
+        query.order_by(None).limit(None).offset(None).subquery()
     )
-    where = geography_of(Eatery.location)
-    query = (
-        select(*public_columns(), distance_m(where, here).label("distance_m"))
-        .where(within_m(where, here, bindparam("radius_m", type_=Float)))
-        .order_by(knn_order(where, here))
-        .limit(bindparam("limit", type_=Integer))
+
+
+async def _total(
+    session: AsyncSession,
+    statement: Select,
+    params: dict[str, Any],
+    *,
+    returned: int,
+    whole: bool,
+) -> int:
+    """The list's size with the page's filters: the page's own length when it is the whole
+    list (a first page with no next), else a count (a box or a circle of one city: thousands
+    of rows at most, on the same indexes)."""
+    if whole:
+        return returned
+    return (await fetch_rows(session, _counted(statement), params))[0][0]
+
+
+@dataclass(frozen=True)
+class EateriesPage:
+    """A page of a listing: its items, the sort key of the last one when there are more, and
+    how many the whole list holds."""
+
+    items: list[Any]
+    last_key: tuple[Any, ...] | None
+    total: int
+    total_exact: bool = True
+
+
+# -- nearby, on the lean path -------------------------------------------------------------------
+# Nearby is a hot path (rule 1 of tourism.database, measured in docs/benchmarks.md: "Nearby on
+# the lean path, and the tail"): one statement on the bare read pool, prepared once per
+# connection; PostgreSQL builds each item (the card, distance_m, dish) as JSON text that the
+# answer carries without decoding it. The page, the count and the dish's 404 come from it.
+
+# Nearby counts at most this many eateries: a city centre holds 40,000 within 1,500 m, and
+# counting them costs a hundred times the page. Past it `total` is a lower bound
+# (`total_exact` false), as the tourist's page says ("at least 100").
+NEARBY_COUNTED = 100
+_HERE = (
+    "CAST(ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326) AS geography)"
+)
+_DISTANCE = f"ST_Distance(CAST(e.location AS geography), {_HERE}, false)"
+_KNN = f"CAST(e.location AS geography) <-> {_HERE}"  # geo.sql.knn_order: the only sort key
+_DISH_ID = "(SELECT d.id FROM dishes AS d WHERE d.slug = :dish)"
+
+
+def _nearby_from(open_now: bool, with_dish: bool) -> str:
+    """FROM and WHERE of every nearby walk: active, within :radius_m (geo.sql.within_m's
+    spelling), open at :now and serving :dish if asked."""
+    sql = "FROM eateries AS e"
+    if with_dish:
+        sql += (
+            "\n    JOIN menu_items AS m ON m.eatery_id = e.id AND m.is_available"
+            f" AND m.dish_id = {_DISH_ID}"
+        )
+    sql += (
+        f"\n    WHERE CAST(e.location AS geography) && _ST_Expand({_HERE}, CAST(:radius_m AS "
+        f"float8)) AND {_DISTANCE} <= :radius_m AND e.status = 'active'"
     )
-    return _with_filters(query, open_now=open_now, with_dish=with_dish)
+    if open_now:
+        sql += f"\n      AND {opening.open_at_sql('e.id')}"
+    return sql
+
+
+def _nearby_item() -> str:
+    """An item of the answer as JSON text: the card (tourism.eateries.card's fields, in order),
+    `distance_m` to 0.1 m and `dish`, for the eatery `e` of the row `page`."""
+    card = ", ".join(f"{f.sql.format(e='e')} AS {f.name}" for f in CARD_FIELDS)
+    dish = (
+        "CASE WHEN page.dish_id IS NULL THEN NULL ELSE json_build_object("
+        "'slug', d.slug, 'name_vi', d.name_vi, 'name_en', d.name_en, "
+        "'name', CASE WHEN CAST(:lang AS text) = 'vi' THEN d.name_vi ELSE d.name_en END, "
+        "'price_vnd', page.price_vnd, 'is_available', page.is_available) END"
+    )
+    return f"""(SELECT row_to_json(item)::text FROM (
+        SELECT {card}, round(CAST(page.distance_m AS numeric), 1) AS distance_m,
+               {dish} AS dish) AS item)"""
+
+
+@lru_cache(maxsize=32)
+def _nearby_sql(open_now: bool, with_dish: bool, walk: str, after: bool) -> Positional:
+    """The page of nearby eateries, ordered by (distance_m, id), with `total` and `dish_id`
+    (null: no dish :dish) on every row, and one row of nulls for an empty page.
+
+    `walk`: "first" (the first page: the first :limit of the :counted nearest, which the count
+    walked anyway), "walk" (a page past :offset, deprecated, or past the keyset) or "tie" (the
+    rows at exactly :tie metres, by id, for a tie that crosses a page's end). `after`: past the
+    last page's keyset (:after_distance, :after_id). The KNN walk's order is the index's alone
+    (a second key would sort the whole circle); ties are put in id order after it.
+    """
+    where = _nearby_from(open_now, with_dish)
+    dish_columns = (
+        "m.dish_id, m.price_vnd, m.is_available"
+        if with_dish
+        else "NULL::int AS dish_id, NULL::int AS price_vnd, NULL::bool AS is_available"
+    )
+    columns = f"e.id, {_DISTANCE} AS distance_m, {dish_columns}"
+    counted = f"SELECT {columns} {where} ORDER BY {_KNN} LIMIT :counted"
+    keyset = ""
+    if after:
+        keyset = (
+            f" AND ({_DISTANCE} > :after_distance OR ({_DISTANCE} = :after_distance"
+            " AND e.id > :after_id))"
+        )
+    if walk == "first":
+        page = "SELECT * FROM counted ORDER BY distance_m, id LIMIT :limit"
+    elif walk == "tie":
+        page = f"SELECT {columns} {where}{keyset} AND {_DISTANCE} = :tie ORDER BY e.id LIMIT :limit"
+    else:
+        page = f"SELECT {columns} {where}{keyset} ORDER BY {_KNN} LIMIT :limit OFFSET :offset"
+    return Positional.of(f"""
+WITH counted AS MATERIALIZED ({counted}),
+page AS MATERIALIZED ({page})
+SELECT v.total, v.dish_id AS known_dish, r.* FROM (
+    SELECT (SELECT count(*) FROM counted) AS total, {_DISH_ID if with_dish else "NULL"} AS dish_id
+) AS v
+LEFT JOIN LATERAL (
+    SELECT e.id, page.distance_m, {_nearby_item()} AS item
+    FROM page JOIN eateries AS e ON e.id = page.id
+    LEFT JOIN dishes AS d ON d.id = page.dish_id
+) AS r ON true
+ORDER BY r.distance_m, r.id""")
 
 
 async def nearby(
-    session: AsyncSession,
+    pool: asyncpg.Pool,
     *,
     lat: float,
     lon: float,
@@ -104,30 +248,73 @@ async def nearby(
     now: datetime,
     open_now: bool = False,
     dish_slug: str | None = None,
-) -> list[dict[str, Any]]:
-    """Active eateries within `radius_m`, nearest first (KNN on the geography index)."""
-    params = {"lat": lat, "lon": lon, "radius_m": radius_m, "limit": limit, "now": now}
-    if dish_slug:
-        params["dish_id"] = await dish_id_for(session, dish_slug)
-    statement = _nearby_statement(open_now, dish_slug is not None)
-    rows = await fetch_rows(session, statement, params)
-    return [
-        {**public_fields(r), "distance_m": round(r.distance_m, 1), "dish": _dish_fields(r)}
-        for r in rows
-    ]
+    after: tuple[float, int] | None = None,
+    offset: int = 0,
+) -> EateriesPage:
+    """Active eateries within `radius_m`, nearest first (KNN on the geography index), by
+    (distance, id): `limit` of them after the key `after` (a previous page's last), or after
+    `offset` (deprecated). Items are JSON fragments (orjson.Fragment), sent on as they are."""
+    params: dict[str, Any] = {
+        "lat": lat,
+        "lon": lon,
+        "radius_m": radius_m,
+        "limit": limit + 1,
+        "offset": 0 if after else offset,
+        "counted": max(NEARBY_COUNTED, limit + 1),
+        "now": now,
+        "lang": current_language(),
+        "dish": dish_slug,
+    }
+    if after:
+        params["after_distance"], params["after_id"] = after
+    shape = (open_now, dish_slug is not None)
+    walk = "walk" if after or offset else "first"
+    rows = await _nearby_sql(*shape, walk, after is not None).fetch(pool, params)
+    summary = rows[0]
+    if dish_slug is not None and summary["known_dish"] is None:
+        raise unknown_dish(dish_slug)
+    rows = [r for r in rows if r["id"] is not None]
+    if len(rows) > limit and rows[limit - 1]["distance_m"] == rows[limit]["distance_m"]:
+        # Eateries at one point (a market's stalls) cross the page's end: KNN gave some of them
+        # in no particular order, the keyset wants them by id. Take them all, by id.
+        tie = rows[limit]["distance_m"]
+        tied = await _nearby_sql(*shape, "tie", after is not None).fetch(
+            pool, {**params, "tie": tie, "offset": 0}
+        )
+        rows = [r for r in rows if r["distance_m"] < tie] + [r for r in tied if r["id"]]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    total, exact = summary["total"], summary["total"] < params["counted"]
+    if not exact:  # a lower bound: at least what was counted, and what was paged through
+        total = max(total, params["offset"] + len(rows) + more)
+    return EateriesPage(
+        [orjson.Fragment(r["item"]) for r in rows],
+        (rows[-1]["distance_m"], rows[-1]["id"]) if more else None,
+        total,
+        exact,
+    )
 
 
-@lru_cache(maxsize=8)
-def _bbox_statement(open_now: bool, with_dish: bool) -> Select:
+@lru_cache(maxsize=16)
+def _bbox_statement(open_now: bool, with_dish: bool, after: bool) -> Select:
+    """In the box (:min_lon, :min_lat, :max_lon, :max_lat), most reviewed first, by the keyset
+    (rating_count desc, id); `after`: past the last page's (:after_count, :after_id)."""
     envelope = func.ST_MakeEnvelope(
         *(bindparam(name, type_=Float) for name in ("min_lon", "min_lat", "max_lon", "max_lat")),
         4326,
     )
+    query = select(*public_columns()).where(Eatery.location.op("&&")(envelope))
+    if after:
+        query = query.where(
+            keyset_after(
+                [(Eatery.rating_count, True), (Eatery.id, False)],
+                [bindparam("after_count", type_=Integer), bindparam("after_id", type_=Integer)],
+            )
+        )
     query = (
-        select(*public_columns())
-        .where(Eatery.location.op("&&")(envelope))
-        .order_by(Eatery.rating_count.desc(), Eatery.id)
+        query.order_by(Eatery.rating_count.desc(), Eatery.id)
         .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
     )
     return _with_filters(query, open_now=open_now, with_dish=with_dish)
 
@@ -140,14 +327,36 @@ async def in_bbox(
     now: datetime,
     open_now: bool = False,
     dish_slug: str | None = None,
-) -> list[dict[str, Any]]:
-    """Active eateries in a bounding box, most reviewed first (`&&` on the GiST index)."""
-    params = {**vars(bbox), "limit": limit, "now": now}
+    after: tuple[int, int] | None = None,
+    offset: int = 0,
+) -> EateriesPage:
+    """Active eateries in a bounding box, most reviewed first (`&&` on the GiST index), by
+    (rating_count desc, id): `limit` of them after the key `after`, or after `offset`."""
+    params: dict[str, Any] = {
+        **vars(bbox),
+        "limit": limit + 1,
+        "offset": 0 if after else offset,
+        "now": now,
+    }
     if dish_slug:
         params["dish_id"] = await dish_id_for(session, dish_slug)
-    statement = _bbox_statement(open_now, dish_slug is not None)
-    rows = await fetch_rows(session, statement, params)
-    return [{**public_fields(r), "dish": _dish_fields(r)} for r in rows]
+    if after:
+        params["after_count"], params["after_id"] = after
+    rows = await fetch_rows(
+        session, _bbox_statement(open_now, dish_slug is not None, after is not None), params
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [{**public_fields(r), "dish": _dish_fields(r)} for r in rows]
+    total = await _total(
+        session,
+        _bbox_statement(open_now, dish_slug is not None, False),
+        params,
+        returned=len(items),
+        whole=after is None and not offset and not more,
+    )
+    last = (rows[-1].rating_count, rows[-1].id) if more else None
+    return EateriesPage(items, last, total)
 
 
 async def upsert_eatery(session: AsyncSession, *, data: EateryCreate) -> int:
@@ -175,10 +384,20 @@ def check_closure(*, status: str, closed_until: date | None, today: date | None)
         return
     if status != TEMPORARILY_CLOSED:
         raise InvalidInput(
-            "closed_until", f"only a {TEMPORARILY_CLOSED} eatery has a day it reopens after"
+            "closed_until",
+            say(
+                f"only a {TEMPORARILY_CLOSED} eatery has a day it reopens after",
+                "chỉ quán tạm đóng cửa (temporarily_closed) mới có ngày mở cửa lại",
+            ),
         )
     if today is not None and closed_until < today:
-        raise InvalidInput("closed_until", f"must be today ({today.isoformat()}) or later")
+        raise InvalidInput(
+            "closed_until",
+            say(
+                f"must be today ({today.isoformat()}) or later",
+                f"phải là hôm nay ({today.isoformat()}) hoặc muộn hơn",
+            ),
+        )
 
 
 def _audited(value: Any) -> Any:
@@ -249,7 +468,7 @@ async def edit_eatery(
     # Re-read under the lock: `before` is what the previous edit left.
     eatery = await session.get(Eatery, eatery_id, populate_existing=True)
     if eatery is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
+        raise NotFound(eatery_not_found(eatery_id))
     changes = dict(changes)
     status = changes.get("status", eatery.status)
     if status != TEMPORARILY_CLOSED and eatery.closed_until and "closed_until" not in changes:
@@ -293,10 +512,16 @@ async def edit_eatery(
 
 
 async def admin_list(
-    session: AsyncSession, *, q: str | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    q: str | None,
+    limit: int,
+    offset: int = 0,
+    after: tuple[str, int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Eateries of every status whose name (without diacritics) or slug holds `q`, by name;
-    and how many match in all."""
+    """Eateries of every status whose name (without diacritics) or slug holds `q`, by name
+    ((name_folded, id)): `limit` of them, after the keyset `after` (tourism.paging) or the old
+    `offset`; and how many match in all."""
     query = select(Eatery)
     if q:
         pattern = "%" + LIKE_SPECIAL.sub(r"\\\g<0>", q) + "%"
@@ -307,12 +532,15 @@ async def admin_list(
             )
         )
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Eatery.name_folded, Eatery.id).limit(limit).offset(offset)
-    )
+    if after is not None:
+        query = query.where(keyset_after([(Eatery.name_folded, False), (Eatery.id, False)], after))
+    elif offset:
+        query = query.offset(offset)
+    rows = await session.scalars(query.order_by(Eatery.name_folded, Eatery.id).limit(limit))
     items = [
         {
             "id": e.id,
+            "name_folded": e.name_folded,  # the sort key, for a cursor
             "slug": e.slug,
             "name_vi": e.name_vi,
             "name_en": e.name_en,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism import locks
 from tourism.exceptions import RateLimited
+from tourism.languages import Message, say
 from tourism.limits.models import RateEvent
 
 RATE_WINDOW = timedelta(hours=1)  # the default window: reviews count by the hour
@@ -28,11 +29,24 @@ def address_bucket(action: str, address: str, secret: str) -> str:
     return keyed_bucket(action, "addr", address, secret)
 
 
-def _per(window: timedelta) -> str:
-    """How a window reads after "at most 10": "an hour", "in 15 minutes"."""
+TOO_MANY_REVIEWS = say("too many reviews", "gửi quá nhiều đánh giá")
+
+
+def _per(window: timedelta) -> tuple[str, str]:
+    """How a window reads after "at most 10", in English and Vietnamese: "an hour" / "mỗi
+    giờ", "in 15 minutes" / "trong 15 phút"."""
     if window == timedelta(hours=1):
-        return "an hour"
-    return f"in {window // timedelta(minutes=1)} minutes"
+        return "an hour", "mỗi giờ"
+    minutes = window // timedelta(minutes=1)
+    return f"in {minutes} minutes", f"trong {minutes} phút"
+
+
+def limit_message(message: Message, limit: int, window: timedelta) -> Message:
+    """`message` with the limit and its window, in both languages."""
+    per_en, per_vi = _per(window)
+    return say(
+        f"{message.en}: at most {limit} {per_en}", f"{message.vi}: tối đa {limit} lần {per_vi}"
+    )
 
 
 async def spend(
@@ -41,7 +55,7 @@ async def spend(
     buckets: dict[str, int],
     now: datetime,
     window: timedelta = RATE_WINDOW,
-    message: str = "too many reviews",
+    message: Message = TOO_MANY_REVIEWS,
 ) -> list[int]:
     """Count one action in every bucket, or raise RateLimited if any is full.
 
@@ -67,7 +81,7 @@ async def spend(
         ).one()
         if count >= limit:
             retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
-            raise RateLimited(f"{message}: at most {limit} {_per(window)}", retry_after=retry_after)
+            raise RateLimited(limit_message(message, limit, window), retry_after=retry_after)
     counted = await session.scalars(
         insert(RateEvent).returning(RateEvent.id),
         [{"bucket": bucket, "at": now} for bucket in buckets],

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base
 from tourism.exceptions import on_violation
+from tourism.languages import say
 
 MAX_PRICE_VND = 100_000_000
 
@@ -104,5 +105,9 @@ class MenuPriceHistory(Base):
 
 
 on_violation(
-    "uq_menu_items_eatery_id_dish_id", "the dish is on the menu already: change it instead"
+    "uq_menu_items_eatery_id_dish_id",
+    say(
+        "the dish is on the menu already: change it instead",
+        "món này đã có trong thực đơn: hãy sửa món đó",
+    ),
 )

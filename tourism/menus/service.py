@@ -11,7 +11,7 @@ its menu rows (in dish-id order), then the per-table `data_versions` counters th
 statement triggers move. Reviews take the eatery row first too (tourism.reviews.service).
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -23,9 +23,11 @@ from tourism.database import flush
 from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
 from tourism.exceptions import InvalidInput, NotFound
+from tourism.languages import current_language, say
 from tourism.locks import lock_eatery
 from tourism.menus.models import MenuItem, MenuPriceHistory
 from tourism.menus.schemas import MenuItemCreate, MenuItemUpdate
+from tourism.paging import after as keyset_after
 
 
 async def replace_menu(
@@ -38,11 +40,17 @@ async def replace_menu(
     await lock_eatery(session, eatery_id)
     slugs = [item.dish for item in items]
     if len(set(slugs)) != len(slugs):
-        raise InvalidInput("menu", "a dish appears twice in the menu")
+        raise InvalidInput(
+            "menu",
+            say("a dish appears twice in the menu", "một món xuất hiện hai lần trong thực đơn"),
+        )
     ids = await dishes.dish_ids(session, slugs)
     unknown = sorted(set(slugs) - ids.keys())
     if unknown:
-        raise InvalidInput("menu", f"unknown dish slugs: {', '.join(unknown)}")
+        listed = ", ".join(unknown)
+        raise InvalidInput(
+            "menu", say(f"unknown dish slugs: {listed}", f"không có món với slug: {listed}")
+        )
     await session.execute(
         delete(MenuItem).where(
             MenuItem.eatery_id == eatery_id, MenuItem.dish_id.not_in(list(ids.values()))
@@ -81,25 +89,64 @@ async def replace_menu(
 # -- the vendor's menu writes, each audited whole ------------------------------------------
 
 
+MENU_COLUMNS = (
+    Dish.slug,
+    Dish.name_vi,
+    Dish.name_en,
+    MenuItem.price_vnd,
+    MenuItem.is_available,
+    MenuItem.updated_at,
+)
+
+
+def _menu_item(row: Any) -> dict[str, Any]:
+    return {
+        "dish": row.slug,
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "name": (row.name_en or row.name_vi) if current_language() == "en" else row.name_vi,
+        "price_vnd": row.price_vnd,
+        "available": row.is_available,
+        "updated_at": row.updated_at,
+    }
+
+
 async def menu(session: AsyncSession, *, eatery_id: int) -> list[dict[str, Any]]:
+    """The whole menu, by dish slug."""
     rows = await session.execute(
-        select(
-            Dish.slug, Dish.name_vi, MenuItem.price_vnd, MenuItem.is_available, MenuItem.updated_at
-        )
+        select(*MENU_COLUMNS)
         .join(Dish, Dish.id == MenuItem.dish_id)
         .where(MenuItem.eatery_id == eatery_id)
         .order_by(Dish.slug)
     )
-    return [
-        {
-            "dish": r.slug,
-            "name_vi": r.name_vi,
-            "price_vnd": r.price_vnd,
-            "available": r.is_available,
-            "updated_at": r.updated_at,
-        }
-        for r in rows
-    ]
+    return [_menu_item(r) for r in rows]
+
+
+async def menu_page(
+    session: AsyncSession,
+    *,
+    eatery_id: int,
+    limit: int,
+    after: Sequence[Any] | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the menu by dish slug (one more than `limit` when there is a next page), and
+    how many dishes it has."""
+    query = (
+        select(*MENU_COLUMNS)
+        .join(Dish, Dish.id == MenuItem.dish_id)
+        .where(MenuItem.eatery_id == eatery_id)
+        .order_by(Dish.slug)
+    )
+    if after is not None:
+        query = query.where(keyset_after([(Dish.slug, False)], after))
+    elif offset:
+        query = query.offset(offset)
+    rows = await session.execute(query.limit(limit + 1))
+    total = await session.scalar(
+        select(func.count()).select_from(MenuItem).where(MenuItem.eatery_id == eatery_id)
+    )
+    return [_menu_item(r) for r in rows], total or 0
 
 
 async def _item(session: AsyncSession, *, eatery_id: int, dish: str) -> MenuItem:
@@ -109,7 +156,9 @@ async def _item(session: AsyncSession, *, eatery_id: int, dish: str) -> MenuItem
         .where(MenuItem.eatery_id == eatery_id, Dish.slug == dish)
     )
     if item is None:
-        raise NotFound(f"{dish!r} is not on this menu")
+        raise NotFound(
+            say(f"{dish!r} is not on this menu", f"món '{dish}' không có trong thực đơn này")
+        )
     return item
 
 
@@ -163,7 +212,10 @@ async def add_item(
     async def change() -> None:
         dish_id = await dishes.dish_id(session, item.dish)
         if dish_id is None:
-            raise InvalidInput("dish", f"no dish with slug {item.dish!r}")
+            raise InvalidInput(
+                "dish",
+                say(f"no dish with slug {item.dish!r}", f"không có món với slug '{item.dish}'"),
+            )
         session.add(
             MenuItem(
                 eatery_id=eatery_id,
@@ -201,11 +253,35 @@ async def remove_item(session: AsyncSession, *, eatery_id: int, actor_id: int, d
     await _audited(session, eatery_id=eatery_id, actor_id=actor_id, action="remove", change=change)
 
 
-async def price_history(session: AsyncSession, *, eatery_id: int, dish: str) -> list[dict]:
-    rows = await session.execute(
-        select(MenuPriceHistory.price_vnd, MenuPriceHistory.valid_from)
+async def price_history(
+    session: AsyncSession,
+    *,
+    eatery_id: int,
+    dish: str,
+    limit: int,
+    after: Sequence[Any] | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the prices the dish had here, oldest first (one more than `limit` when there
+    is a next page), and how many there were."""
+    this = (MenuPriceHistory.eatery_id == eatery_id) & (Dish.slug == dish)
+    order = [(MenuPriceHistory.valid_from, False), (MenuPriceHistory.id, False)]
+    query = (
+        select(MenuPriceHistory.id, MenuPriceHistory.price_vnd, MenuPriceHistory.valid_from)
         .join(Dish, Dish.id == MenuPriceHistory.dish_id)
-        .where(MenuPriceHistory.eatery_id == eatery_id, Dish.slug == dish)
+        .where(this)
         .order_by(MenuPriceHistory.valid_from, MenuPriceHistory.id)
     )
-    return [{"price_vnd": p, "valid_from": t} for p, t in rows]
+    if after is not None:
+        query = query.where(keyset_after(order, after))
+    elif offset:
+        query = query.offset(offset)
+    rows = await session.execute(query.limit(limit + 1))
+    total = await session.scalar(
+        select(func.count())
+        .select_from(MenuPriceHistory)
+        .join(Dish, Dish.id == MenuPriceHistory.dish_id)
+        .where(this)
+    )
+    items = [{"id": i, "price_vnd": p, "valid_from": t} for i, p, t in rows]
+    return items, total or 0

@@ -5,14 +5,37 @@ from fastapi.responses import StreamingResponse
 
 from tourism.dependencies import ReadSessionDep, SessionsDep, SettingsDep
 from tourism.exceptions import NotFound
+from tourism.languages import say
+from tourism.openapi import errors
 from tourism.opendata import service
-from tourism.opendata.schemas import OpenDataCatalogue
+from tourism.opendata.schemas import (
+    CSV_EXAMPLE,
+    GEOJSON_EXAMPLE,
+    GEOJSON_SCHEMA,
+    OpenDataCatalogue,
+)
 
 router = APIRouter(prefix="/open-data", tags=["open data"])
-FileName = Annotated[str, Path(max_length=40, pattern=r"^[a-z]+\.(csv|geojson)$")]
+FileName = Annotated[
+    str,
+    Path(
+        max_length=40,
+        pattern=r"^[a-z]+\.(csv|geojson)$",
+        description="`eateries.geojson`, `eateries.csv`, `dishes.csv`, `menu.csv` or "
+        "`stations.geojson`",
+        examples=["dishes.csv"],
+    ),
+]
 
 
-@router.get("", response_model=OpenDataCatalogue, summary="The open data sets and their licences")
+@router.get(
+    "",
+    response_model=OpenDataCatalogue,
+    summary="The open data sets and their licences",
+    description="Every data set published under an open licence (eateries, dishes, prices, "
+    "bike stations): its title, what it holds, its licence and attribution, when it last "
+    "changed and the URL of each format. A fixed short list, not paged.",
+)
 async def catalogue(request: Request, session: ReadSessionDep, settings: SettingsDep) -> dict:
     return await service.catalogue(
         session,
@@ -26,8 +49,20 @@ async def catalogue(request: Request, session: ReadSessionDep, settings: Setting
     "/{file}",
     name="open_data_file",
     response_class=StreamingResponse,
-    responses={200: {"content": {service.MEDIA["csv"]: {}, service.MEDIA["geojson"]: {}}}},
+    responses={
+        200: {
+            "description": "The file, as an attachment",
+            "content": {
+                service.MEDIA["csv"]: {"schema": {"type": "string"}, "example": CSV_EXAMPLE},
+                service.MEDIA["geojson"]: {"schema": GEOJSON_SCHEMA, "example": GEOJSON_EXAMPLE},
+            },
+        },
+        **errors(404),
+    },
     summary="One data set as a file, streamed",
+    description="One data set as CSV (UTF-8 with a byte order mark, for spreadsheets) or "
+    "GeoJSON, streamed from the database as it is read, so any size answers in constant "
+    'memory. `Link: <licence>; rel="license"` names its licence; an unknown file is a 404.',
 )
 async def open_data_file(
     session: ReadSessionDep, sessions: SessionsDep, settings: SettingsDep, file: FileName
@@ -35,7 +70,12 @@ async def open_data_file(
     """`eateries.geojson`, `eateries.csv`, `dishes.csv`, `menu.csv`, `stations.geojson`."""
     dataset = service.BY_FILE.get(file)
     if dataset is None:
-        raise NotFound(f"no open data file {file!r}; see /api/v1/open-data")
+        raise NotFound(
+            say(
+                f"no open data file {file!r}; see /api/v1/open-data",
+                f"không có tệp dữ liệu mở {file!r}; xem /api/v1/open-data",
+            )
+        )
     licence = service.licence(
         dataset,
         default=settings.open_data_licence,

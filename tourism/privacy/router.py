@@ -4,6 +4,7 @@ from tourism.accounts.dependencies import CurrentUser
 from tourism.accounts.router import NoStoreRoute
 from tourism.accounts.schemas import AccountDelete
 from tourism.dependencies import ClientAddressDep, NowDep, SessionDep, SettingsDep
+from tourism.openapi import errors
 from tourism.privacy import service
 
 router = APIRouter(prefix="/auth", tags=["accounts"], route_class=NoStoreRoute)
@@ -14,17 +15,15 @@ router = APIRouter(prefix="/auth", tags=["accounts"], route_class=NoStoreRoute)
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete my account and my personal data",
     description=(
-        'Body `{"password": "..."}`: the account\'s password again (a wrong one is 422 naming '
+        "For any logged-in account (Decree 13/2023 on personal data). Body "
+        '`{"password": "..."}`: the account\'s password again (a wrong one is 422 naming '
         "`password` and counts as a failed login). Deletes the e-mail, display name, password "
         "hash, the rate-limit rows named after the account and the reviews that were never "
         "public, in one transaction; public reviews stay, shown with `author: null` (a former "
         "visitor). Every token of the account answers 401 afterwards; the e-mail may register "
         "again. The last active admin cannot be deleted (409). Audited as `user.delete`."
     ),
-    responses={
-        409: {"description": "The last active admin account"},
-        429: {"description": "Too many wrong passwords for this account or address"},
-    },
+    responses=errors(409, 429),
 )
 async def delete_me(
     session: SessionDep,

@@ -11,10 +11,16 @@ from tourism.accounts.models import User
 from tourism.audit import service as audit
 from tourism.config import Settings
 from tourism.exceptions import Conflict, InvalidInput
+from tourism.languages import say
 from tourism.limits.models import RateEvent
 from tourism.locks import hold_named
 from tourism.reviews.models import Review, ReviewFlag
 from tourism.reviews.service import PUBLIC
+
+LAST_ADMIN = say(
+    "the last admin account cannot be deleted: make another admin first",
+    "không thể xóa tài khoản quản trị cuối cùng: hãy tạo một quản trị viên khác trước",
+)
 
 
 async def _other_admins(session: AsyncSession, user_id: int) -> int:
@@ -49,7 +55,7 @@ async def delete_account(
     """
     user_id, role, email, password_hash = user.id, user.role, user.email, user.password_hash
     if role == "admin" and not await _other_admins(session, user_id):
-        raise Conflict("the last admin account cannot be deleted: make another admin first")
+        raise Conflict(LAST_ADMIN)
     await accounts.confirm_password(
         session,
         user=user,
@@ -62,7 +68,7 @@ async def delete_account(
     if role == "admin":
         await hold_named(session, "accounts:admins")  # two admins deleting at once: one waits
         if not await _other_admins(session, user_id):
-            raise Conflict("the last admin account cannot be deleted: make another admin first")
+            raise Conflict(LAST_ADMIN)
     locked = await session.scalar(
         select(User.id)
         .where(User.id == user_id, User.password_hash == password_hash)
@@ -70,7 +76,7 @@ async def delete_account(
     )
     if locked is None:  # the password changed (or the account went) since it was checked
         await session.rollback()
-        raise InvalidInput("password", "this is not your current password")
+        raise InvalidInput("password", accounts.NOT_CURRENT)
     dropped = await session.scalars(
         delete(Review)
         .where(Review.user_id == user_id, Review.status.not_in(PUBLIC))

@@ -12,6 +12,7 @@ from tourism.accounts.models import User
 from tourism.config import Settings
 from tourism.database import run_in_transaction
 from tourism.exceptions import DomainError
+from tourism.languages import say
 from tourism.qrcodes import service
 from tourism.qrcodes.schemas import QrCodeCreate
 
@@ -50,7 +51,12 @@ def make_code(
     body = _body(target, kind, campaign, placement)
     suffix = Path(out).suffix.lower() if out else ".pdf"
     if suffix not in FORMATS:
-        raise ValueError(f"--out must end in .pdf, .png or .svg, not {suffix!r}")
+        raise ValueError(
+            say(
+                f"--out must end in .pdf, .png or .svg, not {suffix!r}",
+                f"--out phải có đuôi .pdf, .png hoặc .svg, không phải {suffix!r}",
+            )
+        )
     urls = service.PublicUrls.of(settings)
     image = Image.open(logo) if logo else None
 
@@ -61,9 +67,20 @@ def make_code(
                 select(User).where(User.email == by_email.lower(), User.is_active)
             )
             if creator is None:
-                raise ValueError(f"no active account {by_email}")
+                raise ValueError(
+                    say(
+                        f"no active account {by_email}",
+                        f"không có tài khoản đang hoạt động {by_email}",
+                    )
+                )
             if creator.role not in service.STAFF:
-                raise ValueError(f"{by_email} is a {creator.role}: use a moderator or admin")
+                raise ValueError(
+                    say(
+                        f"{by_email} is a {creator.role}: use a moderator or admin",
+                        f"{by_email} là {creator.role}: hãy dùng tài khoản kiểm duyệt viên "
+                        "hoặc quản trị viên",
+                    )
+                )
         code = await service.create_code(session, data=body, creator=creator, origin="cli")
         view = await service.code_view(session, code=code, user=creator, urls=urls)
         # Written before the commit: a poster that cannot be written leaves no code behind.

@@ -5,10 +5,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from tourism.dependencies import SettingsDep
+from tourism.openapi import uses_database
 from tourism.qrcodes.scans import ScanRecorder
 from tourism.qrcodes.service import PublicUrls
 
 
+@uses_database
 async def scan_recorder(request: Request) -> ScanRecorder:
     """Counts scans on a bare pool of its own (the rule: tourism.database)."""
     return request.app.state.resources.scans

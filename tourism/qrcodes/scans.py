@@ -29,7 +29,8 @@ from qr.links import deep_link, is_code, page_path
 from tourism.config import Settings
 from tourism.database import create_pool
 from tourism.exceptions import Gone, NotFound
-from tourism.qrcodes.service import PublicUrls, link_target
+from tourism.languages import say
+from tourism.qrcodes.service import PublicUrls, link_target, no_code
 
 SCAN = """
 WITH code AS (
@@ -87,7 +88,12 @@ class ScanLimiter:
         max_keys: int = MAX_CLIENTS,
     ) -> None:
         if limit < 1 or max_keys < 1:
-            raise ValueError("a scan limiter counts at least one scan of at least one client")
+            raise ValueError(
+                say(
+                    "a scan limiter counts at least one scan of at least one client",
+                    "bộ giới hạn lượt quét phải đếm ít nhất một lượt của ít nhất một máy",
+                )
+            )
         self.limit = limit
         self.window = window.total_seconds()
         self.max_keys = max_keys
@@ -119,7 +125,12 @@ class CodeOff(Gone):
     """A code turned off; `page` is the page it pointed to, to offer a browser instead."""
 
     def __init__(self, code: str, *, page: str) -> None:
-        super().__init__(f"QR code {code!r} is no longer in use")
+        super().__init__(
+            say(
+                f"QR code {code!r} is no longer in use",
+                f"mã QR {code!r} không còn được sử dụng",
+            )
+        )
         self.page = page
 
 
@@ -154,11 +165,11 @@ class ScanRecorder:
         """Count a scan of `code` at `at` by the `client` address (unless it scanned the code
         too often lately) and return its deep link; NotFound or Gone."""
         if not is_code(code):
-            raise NotFound(f"no QR code {code!r}")
+            raise NotFound(no_code(code))
         counts = self.limiter.admit(client, code, at)
         row = await self.pool.fetchrow(SCAN, code, at, client_kind(user_agent), counts)
         if row is None:
-            raise NotFound(f"no QR code {code!r}")
+            raise NotFound(no_code(code))
         target = link_target(
             row["target_kind"],
             query=row["target_query"],

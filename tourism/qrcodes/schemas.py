@@ -1,9 +1,10 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tourism.dependencies import PRINTABLE
+from tourism.paging import Page
 from tourism.schemas import MAX_ID, SLUG_PATTERN, LocalDatetime, Slug, StrictModel
 
 CAMPAIGN_PATTERN = SLUG_PATTERN  # it travels as utm_campaign and in /campaigns/{name}/stats
@@ -53,13 +54,34 @@ Target = Annotated[
 
 
 class QrCodeCreate(StrictModel):
+    """What the code leads to, the campaign it counts for, and where it will hang."""
+
+    model_config = ConfigDict(
+        **StrictModel.model_config,
+        json_schema_extra={
+            "examples": [
+                {
+                    "target": {"kind": "dish", "slug": "banh-da-cua"},
+                    "campaign": "tet-2027",
+                    "placement": "Nhà hát Lớn poster",
+                },
+                {"target": {"kind": "eatery", "id": 12}, "campaign": "tet-2027"},
+                {"target": {"kind": "tour", "dishes": ["banh-da-cua", "che"]}, "campaign": "hue"},
+            ]
+        },
+    )
+
     target: Target
     campaign: Campaign
     placement: Placement | None = None
 
 
 class QrCodeUpdate(StrictModel):
-    active: bool
+    model_config = ConfigDict(
+        **StrictModel.model_config, json_schema_extra={"examples": [{"active": False}]}
+    )
+
+    active: bool = Field(description="False turns the code off: scans answer 410 Gone")
 
 
 class TargetPublic(BaseModel):
@@ -73,7 +95,25 @@ class TargetPublic(BaseModel):
     name: str = Field(description="What the code leads to, as printed on its poster")
 
 
+QR_EXAMPLE = {
+    "code": "Ab3dE9xQ",
+    "short_url": "https://api.haiphong-food.example/q/Ab3dE9xQ",
+    "deep_link": "https://haiphong-food.example/dishes/banh-da-cua?utm_source=poster"
+    "&utm_medium=qr&utm_campaign=tet-2027",
+    "target": {"kind": "dish", "slug": "banh-da-cua", "name": "Bánh đa cua"},
+    "campaign": "tet-2027",
+    "placement": "Nhà hát Lớn poster",
+    "active": True,
+    "origin": "api",
+    "created_by": 3,
+    "created_at": "2026-12-01T09:30:00+07:00",
+    "scans": 42,
+}
+
+
 class QrCodePublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [QR_EXAMPLE]})
+
     code: str
     short_url: str = Field(description="What the QR image encodes")
     deep_link: str = Field(description="Where a scan lands")
@@ -87,9 +127,22 @@ class QrCodePublic(BaseModel):
     scans: int
 
 
-class QrCodesPublic(BaseModel):
-    items: list[QrCodePublic]
-    count: int
+class QrCodesPublic(Page[QrCodePublic]):
+    """A page of QR codes, newest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [QR_EXAMPLE],
+                    "count": 1,
+                    "next_cursor": "eyJrIjpbMTJdLCJmIjoiYjFmMiJ9.q1Vd9mZ0mK3n",
+                    "total": 37,
+                    "total_exact": True,
+                }
+            ]
+        }
+    )
 
 
 class DayScans(BaseModel):
@@ -106,7 +159,25 @@ class ScanStats(BaseModel):
     by_client: dict[str, int] = Field(description="Scans in the range per kind of client")
 
 
+STATS_EXAMPLE = {
+    "total": 120,
+    "from": "2026-11-29",
+    "to": "2026-12-01",
+    "in_range": 9,
+    "by_day": [
+        {"date": "2026-11-29", "scans": 2},
+        {"date": "2026-11-30", "scans": 0},
+        {"date": "2026-12-01", "scans": 7},
+    ],
+    "by_client": {"ios": 5, "android": 4},
+}
+
+
 class CodeStats(ScanStats):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "Ab3dE9xQ", **STATS_EXAMPLE}]}
+    )
+
     code: str
 
 
@@ -118,5 +189,24 @@ class CodeScans(BaseModel):
 
 
 class CampaignStats(ScanStats):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "campaign": "tet-2027",
+                    **STATS_EXAMPLE,
+                    "codes": [
+                        {
+                            "code": "Ab3dE9xQ",
+                            "placement": "Nhà hát Lớn poster",
+                            "active": True,
+                            "total": 120,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     campaign: str
     codes: list[CodeScans] = Field(description="Each code's total, most scanned first")

@@ -20,12 +20,14 @@ from tourism.accounts.models import User
 from tourism.accounts.ownership import manages
 from tourism.audit import service as audit
 from tourism.bikeshare.models import BikeStation
+from tourism.bikeshare.schemas import no_station
 from tourism.config import Settings
 from tourism.dishes import service as dishes
 from tourism.dishes.models import Dish
 from tourism.eateries.models import Eatery
 from tourism.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from tourism.hours import LOCAL_TZ, TZ
+from tourism.languages import Message, say
 from tourism.qrcodes.models import QrCode, QrScan
 from tourism.qrcodes.schemas import QrCodeCreate
 
@@ -49,6 +51,14 @@ class PublicUrls:
         return cls(web=settings.public_web_url, api=settings.public_api_url)
 
 
+def no_code(code: str) -> Message:
+    return say(f"no QR code {code!r}", f"không tìm thấy mã QR {code!r}")
+
+
+def no_eatery(eatery_id: int) -> Message:
+    return say(f"no eatery with id {eatery_id}", f"không tìm thấy quán ăn có mã {eatery_id}")
+
+
 # -- creating ---------------------------------------------------------------------------------
 
 
@@ -59,7 +69,13 @@ def _printable_on_posters(text: str, *, field: str) -> None:
     except FontNotFound:
         return  # no font on this server: posters fail on their own, saying what to install
     if missing := missing_glyphs(font, text):
-        raise InvalidInput(field, f"posters cannot print these characters: {missing}")
+        raise InvalidInput(
+            field,
+            say(
+                f"posters cannot print these characters: {missing}",
+                f"áp phích không in được các ký tự này: {missing}",
+            ),
+        )
 
 
 async def _target_columns(
@@ -69,7 +85,12 @@ async def _target_columns(
     target = data.target
     vendor = creator is not None and creator.role == "vendor"
     if vendor and target.kind != "eatery":
-        raise Forbidden("vendors make codes for their own eateries only")
+        raise Forbidden(
+            say(
+                "vendors make codes for their own eateries only",
+                "chủ quán chỉ tạo mã cho quán ăn của mình",
+            )
+        )
     match target.kind:
         case "search":
             query = unicodedata.normalize("NFC", target.query)
@@ -78,7 +99,13 @@ async def _target_columns(
         case "dish":
             dish_id = await dishes.dish_id(session, target.slug)
             if dish_id is None:
-                raise InvalidInput("target.slug", f"no dish with slug {target.slug!r}")
+                raise InvalidInput(
+                    "target.slug",
+                    say(
+                        f"no dish with slug {target.slug!r}",
+                        f"không tìm thấy món ăn có mã {target.slug!r}",
+                    ),
+                )
             return {"dish_id": dish_id}
         case "eatery":
             query = select(Eatery.status).where(Eatery.id == target.id)
@@ -87,22 +114,31 @@ async def _target_columns(
                 query = query.where(manages(creator.id, Eatery.id))
             status = await session.scalar(query)
             if status is None and vendor:
-                raise NotFound(f"no eatery with id {target.id}")
+                raise NotFound(no_eatery(target.id))
             if status is None:
-                raise InvalidInput("target.id", f"no eatery with id {target.id}")
+                raise InvalidInput("target.id", no_eatery(target.id))
             if status != "active":
-                raise InvalidInput("target.id", f"eatery {target.id} is {status}")
+                raise InvalidInput(
+                    "target.id",
+                    say(
+                        f"eatery {target.id} is {status}",
+                        f"quán ăn {target.id} đang ở trạng thái {status}",
+                    ),
+                )
             return {"eatery_id": target.id}
         case "station":
             station = await session.scalar(
                 select(BikeStation.id).where(BikeStation.station_id == target.id)
             )
             if station is None:
-                raise InvalidInput("target.id", f"no bike station with id {target.id!r}")
+                raise InvalidInput("target.id", no_station(target.id))
             return {"station_id": station}
         case "tour":
             if len(set(target.dishes)) != len(target.dishes):
-                raise InvalidInput("target.dishes", "a dish is listed twice")
+                raise InvalidInput(
+                    "target.dishes",
+                    say("a dish is listed twice", "một món ăn được liệt kê hai lần"),
+                )
             rows = (
                 await session.execute(
                     select(Dish.slug, Dish.name_vi).where(Dish.slug.in_(target.dishes))
@@ -110,7 +146,13 @@ async def _target_columns(
             ).all()
             names = dict(rows)
             if unknown := [slug for slug in target.dishes if slug not in names]:
-                raise InvalidInput("target.dishes", f"unknown dish: {', '.join(unknown)}")
+                raise InvalidInput(
+                    "target.dishes",
+                    say(
+                        f"unknown dish: {', '.join(unknown)}",
+                        f"món ăn không có: {', '.join(unknown)}",
+                    ),
+                )
             tour = {
                 "dishes": target.dishes,
                 "names": [names[slug] for slug in target.dishes],
@@ -119,7 +161,13 @@ async def _target_columns(
             }
             _printable_on_posters(_tour_title(tour), field="target.dishes")
             return {"target_tour": tour}
-    raise InvalidInput("target.kind", f"unknown target kind {target.kind!r}")
+    raise InvalidInput(
+        "target.kind",
+        say(
+            f"unknown target kind {target.kind!r}",
+            f"loại đích không hợp lệ {target.kind!r}",
+        ),
+    )
 
 
 def _tour_title(tour: dict[str, Any]) -> str:
@@ -164,7 +212,12 @@ async def create_code(
                 after={k: v for k, v in values.items() if v is not None} | {"code": code},
             )
             return code
-    raise Conflict("could not draw an unused code; try again")
+    raise Conflict(
+        say(
+            "could not draw an unused code; try again",
+            "không tạo được mã chưa dùng; vui lòng thử lại",
+        )
+    )
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -214,7 +267,7 @@ def link_target(
             return links.Eatery(eatery_id)
         case "station":
             return links.Station(station_code)
-    raise ValueError(f"unknown target kind {kind!r}")
+    raise ValueError(say(f"unknown target kind {kind!r}", f"loại đích không hợp lệ {kind!r}"))
 
 
 def _target_view(code: QrCode, row: Row) -> dict[str, Any]:
@@ -287,7 +340,7 @@ async def code_view(
     query = _visible(_VIEW.where(QrCode.code == code), user)
     row = (await session.execute(query)).first()
     if row is None:
-        raise NotFound(f"no QR code {code!r}")
+        raise NotFound(no_code(code))
     return _view(urls, row)
 
 
@@ -298,13 +351,23 @@ async def list_codes(
     urls: PublicUrls,
     campaign: str | None,
     limit: int,
-    offset: int,
-) -> list[dict[str, Any]]:
-    """The codes of the vendor's eateries (all of them for staff), newest first."""
-    query = _visible(_VIEW.order_by(QrCode.id.desc()).limit(limit).offset(offset), user)
+    after_id: int | None = None,
+    offset: int = 0,
+) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """Up to `limit` (id, code) pairs of the vendor's eateries' codes (all of them for staff),
+    newest first (by id, a keyset: those before `after_id`, or the deprecated `offset`), and
+    how many the whole list holds (a count on a small table, with the same filters)."""
+    query = _visible(_VIEW.order_by(QrCode.id.desc()).limit(limit), user)
+    counted = _visible(select(func.count()).select_from(QrCode), user)
     if campaign:
         query = query.where(QrCode.campaign == campaign)
-    return [_view(urls, row) for row in await session.execute(query)]
+        counted = counted.where(QrCode.campaign == campaign)
+    if after_id is not None:
+        query = query.where(QrCode.id < after_id)
+    elif offset:
+        query = query.offset(offset)
+    items = [(row.QrCode.id, _view(urls, row)) for row in await session.execute(query)]
+    return items, await session.scalar(counted) or 0
 
 
 async def set_active(
@@ -401,9 +464,15 @@ def stats_range(*, start: date | None, end: date | None, now: datetime) -> tuple
     end = end or now.astimezone(TZ).date()
     start = start or end - timedelta(days=DEFAULT_STATS_DAYS - 1)
     if start > end:
-        raise InvalidInput("from", "`from` is after `to`")
+        raise InvalidInput("from", say("`from` is after `to`", "`from` nằm sau `to`"))
     if (end - start).days + 1 > MAX_STATS_DAYS:
-        raise InvalidInput("from", f"at most {MAX_STATS_DAYS} days at once")
+        raise InvalidInput(
+            "from",
+            say(
+                f"at most {MAX_STATS_DAYS} days at once",
+                f"tối đa {MAX_STATS_DAYS} ngày một lần",
+            ),
+        )
     return start, end
 
 
@@ -452,7 +521,7 @@ async def code_stats(
 ) -> dict[str, Any]:
     codes = _codes(user=user, code=code)
     if await session.scalar(codes) is None:
-        raise NotFound(f"no QR code {code!r}")
+        raise NotFound(no_code(code))
     return {"code": code, **await _scan_stats(session, codes=codes, start=start, end=end)}
 
 
@@ -472,6 +541,11 @@ async def campaign_stats(
     )
     rows = (await session.execute(per_code)).all()
     if not rows:
-        raise NotFound(f"no QR codes in campaign {campaign!r}")
+        raise NotFound(
+            say(
+                f"no QR codes in campaign {campaign!r}",
+                f"không có mã QR nào trong chiến dịch {campaign!r}",
+            )
+        )
     stats = await _scan_stats(session, codes=codes, start=start, end=end)
     return {"campaign": campaign, **stats, "codes": [r._asdict() for r in rows]}

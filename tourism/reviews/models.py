@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tourism.database import Base, Timestamps, check_in
 from tourism.exceptions import on_violation
+from tourism.languages import say
 
 STATUSES = ("pending", "approved", "rejected", "flagged", "removed")
 
@@ -107,4 +108,7 @@ class ReviewFlag(Base):
     __table_args__ = (UniqueConstraint("review_id", "user_id"),)
 
 
-on_violation("uq_review_flags_review_id_user_id", "you have flagged this review already")
+on_violation(
+    "uq_review_flags_review_id_user_id",
+    say("you have flagged this review already", "bạn đã báo cáo đánh giá này rồi"),
+)

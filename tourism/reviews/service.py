@@ -6,10 +6,11 @@ the lock, and each recomputation sees the others' committed work.
 """
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.accounts import service as accounts
@@ -20,9 +21,11 @@ from tourism.database import flush
 from tourism.dishes.models import Dish
 from tourism.eateries.models import Eatery
 from tourism.exceptions import Conflict, InvalidInput, NotFound
+from tourism.languages import Message, say
 from tourism.limits import service as limits
 from tourism.locks import lock_eatery
 from tourism.menus.models import MenuItem
+from tourism.paging import after as keyset_after
 from tourism.reviews.models import Review, ReviewDishRating, ReviewFlag
 from tourism.reviews.schemas import ReviewCreate
 
@@ -39,6 +42,42 @@ DECISIONS = {
     "restore": (("flagged",), "approved", False),
     "remove": (("flagged", "approved"), "removed", True),
 }
+ACTIONS_VI = {"approve": "duyệt", "reject": "từ chối", "restore": "khôi phục", "remove": "gỡ"}
+STATUSES_VI = {
+    "pending": "đang chờ duyệt",
+    "approved": "đã được duyệt",
+    "flagged": "đang bị báo cáo",
+    "rejected": "đã bị từ chối",
+    "removed": "đã bị gỡ",
+}
+
+
+def no_review(review_id: int) -> Message:
+    return say(f"no review with id {review_id}", f"không tìm thấy đánh giá có mã {review_id}")
+
+
+def no_eatery(eatery_id: int) -> Message:
+    return say(f"no eatery with id {eatery_id}", f"không tìm thấy quán ăn có mã {eatery_id}")
+
+
+def paged(
+    query: Select,
+    order: Sequence[tuple[Any, bool]],
+    *,
+    limit: int,
+    after: tuple[Any, ...] | None,
+    offset: int,
+) -> Select:
+    """`query` in `order` ((column, descending) pairs: a unique key), one page of it and one
+    row more (to know whether there is a next page): after the keyset `after`, or the old
+    `offset` (tourism.paging)."""
+    query = query.order_by(*(c.desc() if descending else c for c, descending in order))
+    if after is not None:
+        query = query.where(keyset_after(order, after))
+    elif offset:
+        query = query.offset(offset)
+    return query.limit(limit + 1)
+
 
 RECOUNT_EATERY = text(
     """
@@ -144,7 +183,11 @@ async def submit(
         ).all()
     )
     if unknown := sorted(set(data.dish_ratings) - served.keys()):
-        raise InvalidInput("dish_ratings", f"this eatery does not serve: {', '.join(unknown)}")
+        listed = ", ".join(unknown)
+        raise InvalidInput(
+            "dish_ratings",
+            say(f"this eatery does not serve: {listed}", f"quán này không phục vụ: {listed}"),
+        )
     body = (data.text or "").strip() or None
     review = await session.scalar(
         select(Review)
@@ -192,7 +235,7 @@ async def _review_for_change(session: AsyncSession, review_id: int) -> Review:
     """The review, locked after its eatery (always that order: no deadlock with submit)."""
     eatery_id = await session.scalar(select(Review.eatery_id).where(Review.id == review_id))
     if eatery_id is None:
-        raise NotFound(f"no review with id {review_id}")
+        raise NotFound(no_review(review_id))
     await lock_eatery(session, eatery_id)
     return await session.scalar(select(Review).where(Review.id == review_id).with_for_update())
 
@@ -209,9 +252,20 @@ async def decide(
     review = await _review_for_change(session, review_id)
     applies_to, outcome, needs_reason = DECISIONS[action]
     if review.status not in applies_to:
-        raise Conflict(f"cannot {action} a review that is {review.status}")
+        raise Conflict(
+            say(
+                f"cannot {action} a review that is {review.status}",
+                f"không thể {ACTIONS_VI[action]} một đánh giá {STATUSES_VI[review.status]}",
+            )
+        )
     if needs_reason and not (reason and reason.strip()):
-        raise InvalidInput("reason", f"say why: the author reads it ({action})")
+        raise InvalidInput(
+            "reason",
+            say(
+                f"say why: the author reads it ({action})",
+                f"hãy nêu lý do: tác giả sẽ đọc nó ({ACTIONS_VI[action]})",
+            ),
+        )
     before = {"status": review.status, "moderation_reason": review.moderation_reason}
     counted_before = review.status in PUBLIC
     review.status = outcome
@@ -239,7 +293,7 @@ async def flag(session: AsyncSession, *, review_id: int, user: User, reason: str
     """Any logged-in user sends a public review back to the moderators, once."""
     review = await session.get(Review, review_id)
     if review is None or review.status not in PUBLIC:
-        raise NotFound(f"no review with id {review_id}")
+        raise NotFound(no_review(review_id))
     session.add(ReviewFlag(review_id=review_id, user_id=user.id, reason=reason.strip()))
     await flush(session)  # uq_review_flags_review_id_user_id: once per user
     review.status = "flagged"
@@ -266,7 +320,7 @@ async def respond(session: AsyncSession, *, review_id: int, vendor: User, text_:
     row = await _review_for_change(session, review_id) if eatery_id is not None else None
     if row is None or row.status not in PUBLIC:
         # not public, or not this vendor's eatery: the same answer, no leak
-        raise NotFound(f"no review with id {review_id}")
+        raise NotFound(no_review(review_id))
     before = {"response": row.response_text}
     row.response_text, row.response_at = text_.strip(), now
     await audit.record(
@@ -281,76 +335,140 @@ async def respond(session: AsyncSession, *, review_id: int, vendor: User, text_:
     return {"id": row.id, "response": row.response_text, "response_at": row.response_at}
 
 
+PUBLIC_ORDER = ((Review.submitted_at, True), (Review.id, True))  # newest first
+QUEUE_ORDER = ((Review.submitted_at, False), (Review.id, False))  # oldest first
+
+
+def _public_view(review: Review, author: str | None, ratings: dict[str, int]) -> dict[str, Any]:
+    return {
+        "id": review.id,
+        "author": author,
+        "rating": review.rating,
+        "text": review.text,
+        "dish_ratings": ratings,
+        "submitted_at": review.submitted_at,
+        "response": review.response_text,
+        "response_at": review.response_at,
+    }
+
+
 async def public_reviews(
-    session: AsyncSession, *, eatery_id: int, limit: int, offset: int
-) -> list[dict[str, Any]]:
+    session: AsyncSession,
+    *,
+    eatery_id: int,
+    limit: int,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the eatery's public reviews, newest first (one more than `limit` when there
+    is a next page), and how many it has."""
     if await session.get(Eatery, eatery_id) is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
+        raise NotFound(no_eatery(eatery_id))
+    public = (Review.eatery_id == eatery_id) & Review.status.in_(PUBLIC)
     rows = (
         await session.execute(
-            select(Review, User.display_name)
-            # outer: a deleted account's public reviews stay, with no author
-            .outerjoin(User, User.id == Review.user_id)
-            .where(Review.eatery_id == eatery_id, Review.status.in_(PUBLIC))
-            .order_by(Review.submitted_at.desc(), Review.id.desc())
-            .limit(limit)
-            .offset(offset)
+            paged(
+                select(Review, User.display_name)
+                # outer: a deleted account's public reviews stay, with no author
+                .outerjoin(User, User.id == Review.user_id)
+                .where(public),
+                PUBLIC_ORDER,
+                limit=limit,
+                after=after,
+                offset=offset,
+            )
         )
     ).all()
+    total = await session.scalar(select(func.count()).select_from(Review).where(public))
     ratings = await _dish_ratings(session, [r.Review.id for r in rows])
-    return [
-        {
-            "id": r.Review.id,
-            "author": r.display_name,
-            "rating": r.Review.rating,
-            "text": r.Review.text,
-            "dish_ratings": ratings[r.Review.id],
-            "submitted_at": r.Review.submitted_at,
-            "response": r.Review.response_text,
-            "response_at": r.Review.response_at,
-        }
-        for r in rows
-    ]
+    items = [_public_view(r.Review, r.display_name, ratings[r.Review.id]) for r in rows]
+    return items, total or 0
 
 
-async def my_reviews(session: AsyncSession, *, user: User) -> list[dict[str, Any]]:
+async def my_reviews(
+    session: AsyncSession,
+    *,
+    user: User,
+    eatery_id: int | None = None,
+    limit: int,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the user's reviews (of one eatery, when given), newest first, whatever their
+    status (one more than `limit` when there is a next page), and how many there are."""
+    mine = Review.user_id == user.id  # ix_reviews_user_id
+    if eatery_id is not None:
+        mine = mine & (Review.eatery_id == eatery_id)
     reviews = (
         await session.scalars(
-            select(Review).where(Review.user_id == user.id).order_by(Review.submitted_at.desc())
+            paged(
+                select(Review).where(mine),
+                PUBLIC_ORDER,
+                limit=limit,
+                after=after,
+                offset=offset,
+            )
         )
     ).all()
-    return [await submitted_view(session, r) for r in reviews]
+    total = await session.scalar(select(func.count()).select_from(Review).where(mine))
+    ratings = await _dish_ratings(session, [r.id for r in reviews])
+    items = [
+        {
+            "id": r.id,
+            "eatery_id": r.eatery_id,
+            "status": r.status,
+            "rating": r.rating,
+            "text": r.text,
+            "dish_ratings": ratings[r.id],
+            "moderation_reason": r.moderation_reason,
+            "submitted_at": r.submitted_at,
+        }
+        for r in reviews
+    ]
+    return items, total or 0
 
 
 async def queue(
-    session: AsyncSession, *, status: str, eatery_id: int | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    """Oldest first. `flagged`: flagged by users, or pending with automatic flags.
+    session: AsyncSession,
+    *,
+    status: str,
+    eatery_id: int | None,
+    limit: int,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Oldest first (one more than `limit` when there is a next page), and how many the queue
+    holds. `flagged`: flagged by users, or pending with automatic flags.
 
     Only reviews by active accounts: a disabled author's reviews leave the queue and come back
     if the account is enabled again. Their statuses do not change, so the ratings (public
     reviews only) stay what they were: an approved or flagged review stays public. A deleted
     account's flagged reviews stay in the queue, with no author.
     """
+    if status == "flagged":
+        waiting = (Review.status == "flagged") | (
+            (Review.status == "pending") & (func.cardinality(Review.auto_flags) > 0)
+        )
+    else:
+        waiting = Review.status == "pending"
+    if eatery_id is not None:
+        waiting = waiting & (Review.eatery_id == eatery_id)
+    waiting = waiting & (Review.user_id.is_(None) | User.is_active)
     query = (
         select(Review, User.display_name, Eatery.name_vi)
         .outerjoin(User, User.id == Review.user_id)
         .join(Eatery, Eatery.id == Review.eatery_id)
-        .where(Review.user_id.is_(None) | User.is_active)
-        .order_by(Review.submitted_at, Review.id)
-        .limit(limit)
-        .offset(offset)
+        .where(waiting)
     )
-    if status == "flagged":
-        query = query.where(
-            (Review.status == "flagged")
-            | ((Review.status == "pending") & (func.cardinality(Review.auto_flags) > 0))
-        )
-    else:
-        query = query.where(Review.status == "pending")
-    if eatery_id is not None:
-        query = query.where(Review.eatery_id == eatery_id)
-    rows = (await session.execute(query)).all()
+    rows = (
+        await session.execute(paged(query, QUEUE_ORDER, limit=limit, after=after, offset=offset))
+    ).all()
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Review)
+        .outerjoin(User, User.id == Review.user_id)
+        .where(waiting)
+    )
     flags = dict(
         (
             await session.execute(
@@ -361,7 +479,7 @@ async def queue(
         ).all()
     )
     history = await _author_histories(session, {r.Review.user_id for r in rows})
-    return [
+    items = [
         {
             "id": r.Review.id,
             "eatery_id": r.Review.eatery_id,
@@ -378,6 +496,7 @@ async def queue(
         }
         for r in rows
     ]
+    return items, total or 0
 
 
 async def _author_histories(session: AsyncSession, user_ids: set[int]) -> dict[int, dict]:

@@ -5,12 +5,18 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
+from tourism.openapi import uses_database
 from tourism.search.service import QueryCache
 
 
+@uses_database
 async def search_pool(request: Request) -> asyncpg.Pool:
-    """The bare read-only pool of search and suggest (the rule: tourism.database)."""
-    return request.app.state.resources.search_pool
+    """The bare read-only pool of search and suggest (the rule: tourism.database); with
+    replicas, one that runs each statement on a replica (tourism.replicas)."""
+    resources = request.app.state.resources
+    if resources.replicas is None:
+        return resources.search_pool
+    return resources.replicas.search_pool(request)
 
 
 async def query_cache(request: Request) -> QueryCache:

@@ -19,10 +19,7 @@ A search is two statements, and the first is usually skipped:
    and the search runs again.
 """
 
-import base64
-import binascii
 import hashlib
-import hmac
 import math
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -36,8 +33,9 @@ import orjson
 
 from tourism.database import Positional
 from tourism.eateries.card import PUBLIC_JSON
-from tourism.eateries.opening import open_at_sql
 from tourism.exceptions import InvalidInput
+from tourism.languages import Language, current_language, name_in, say
+from tourism.paging import NOT_A_CURSOR, sign, verified
 from tourism.schemas import MAX_ID
 from tourism.search.models import SearchCatalogue
 
@@ -69,8 +67,6 @@ NAME_SCORE = """
 
 # Moved by writes to tourism.changes.CATALOGUE_TABLES.
 CATALOGUE = f"(SELECT version FROM {SearchCatalogue.__tablename__})"
-
-DISH_FIELDS = ("slug", "name_vi", "name_en", "price_vnd")
 
 # -- understanding the text ---------------------------------------------------------------------
 
@@ -217,13 +213,25 @@ def _sort_key(shape: Shape) -> str:
     }[shape.sort]
 
 
+def _open_now(eatery_id: str) -> str:
+    """Open at :now, for the eatery whose id is the SQL `eatery_id`: its first interval not yet
+    ended has begun (intervals do not overlap: tourism.hours.open_intervals merges them). One
+    index tuple of ix_eatery_open_intervals_next per candidate, where `open_at`'s EXISTS reads
+    every later interval of an eatery that is closed (docs/benchmarks.md, "Search with
+    open_now")."""
+    return (
+        "(SELECT i.opens_at <= :now FROM eatery_open_intervals AS i "
+        f"WHERE i.eatery_id = {eatery_id} AND i.closes_at > :now ORDER BY i.closes_at LIMIT 1)"
+    )
+
+
 def _offers(shape: Shape) -> str:
     """Per matched dish, its best candidate offers."""
     filters = ["m.dish_id = dm.dish_id", "m.is_available", "m.eatery_active"]
     if shape.radius:
         filters.append(f"ST_DWithin(m.location::geography, {HERE}, :radius_m, false)")
     if shape.open_now:
-        filters.append(open_at_sql("m.eatery_id"))
+        filters.append(_open_now("m.eatery_id"))
     if shape.max_price:
         filters.append("m.price_vnd <= :max_price_vnd")
     if shape.min_rating:
@@ -250,7 +258,7 @@ def _named(shape: Shape) -> str:
     if shape.radius:
         filters.append(f"ST_DWithin(e.location::geography, {HERE}, :radius_m, false)")
     if shape.open_now:
-        filters.append(open_at_sql("e.id"))
+        filters.append(_open_now("e.id"))
     if shape.min_rating:
         filters.append("e.rating_avg >= :min_rating")
     return f"""
@@ -333,35 +341,26 @@ def _fingerprint(params: dict[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-# A cursor is `base64(payload).base64(signature)`: the payload is the last hit's sort key and
-# eatery id, the first page's instant and the query's fingerprint, signed with the app's secret
-# so that a client can hand back only what it was given. The instant is bounded all the same:
-# paging stays within a day of the first page.
+# A cursor is signed like every list's (tourism.paging: `sign`, `verified`), in a context of its
+# own: the payload is the last hit's sort key and eatery id, the first page's instant and the
+# query's fingerprint, so that a client can hand back only what it was given. Its key is not
+# tourism.paging's (one sort key per `sort`, a float and an id, and the first page's instant
+# that `open_now` keeps for every page). The instant is bounded all the same: paging stays
+# within a day of the first page.
 CURSOR_CONTEXT = b"foodtour search cursor\x00"  # the secret signs other things too
-CURSOR_SIGNATURE_BYTES = 16
 CURSOR_LIFETIME = timedelta(days=1)
 CLOCK_SKEW = timedelta(minutes=1)
-NOT_A_CURSOR = "not a cursor this API gave out"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _signature(payload: bytes, secret: bytes) -> bytes:
-    digest = hmac.new(secret, CURSOR_CONTEXT + payload, hashlib.sha256).digest()
-    return digest[:CURSOR_SIGNATURE_BYTES]
+OTHER_QUERY = say(
+    "the cursor belongs to another query", "con trỏ trang thuộc về một lượt tìm kiếm khác"
+)
+EXPIRED = say("the cursor has expired; search again", "con trỏ trang đã hết hạn; hãy tìm kiếm lại")
 
 
 def encode_cursor(
     *, key: float, eatery_id: int, at: datetime, fingerprint: str, secret: bytes
 ) -> str:
     payload = orjson.dumps({"k": key, "i": eatery_id, "t": at.isoformat(), "h": fingerprint})
-    return f"{_b64(payload)}.{_b64(_signature(payload, secret))}"
+    return sign(payload, secret=secret, context=CURSOR_CONTEXT)
 
 
 def decode_cursor(
@@ -376,17 +375,7 @@ def decode_cursor(
 
     Signed with `secret` or, during a key rotation, one of `previous_secrets`.
     """
-    try:
-        encoded, _, signature = cursor.partition(".")
-        payload, given = _unb64(encoded), _unb64(signature)
-        signed = any(
-            hmac.compare_digest(given, _signature(payload, key))
-            for key in (secret, *previous_secrets)
-        )
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidInput("cursor", NOT_A_CURSOR) from exc
-    if not signed:
-        raise InvalidInput("cursor", NOT_A_CURSOR)
+    payload = verified(cursor, secrets=(secret, *previous_secrets), context=CURSOR_CONTEXT)
     try:
         data = orjson.loads(payload)
         key, eatery_id, at = data["k"], data["i"], datetime.fromisoformat(data["t"])
@@ -403,13 +392,17 @@ def decode_cursor(
     ):
         raise InvalidInput("cursor", NOT_A_CURSOR)
     if not same_query:
-        raise InvalidInput("cursor", "the cursor belongs to another query")
+        raise InvalidInput("cursor", OTHER_QUERY)
     if not now - CURSOR_LIFETIME <= at <= now + CLOCK_SKEW:
-        raise InvalidInput("cursor", "the cursor has expired; search again")
+        raise InvalidInput("cursor", EXPIRED)
     return float(key), eatery_id, at
 
 
 # -- the search -----------------------------------------------------------------------------
+
+TOGETHER = say("give lat and lon together", "hãy cho cả lat và lon")
+DISTANCE_NEEDS_A_PLACE = say("sort=distance needs lat and lon", "sort=distance cần có lat và lon")
+RADIUS_NEEDS_A_PLACE = say("radius_m needs lat and lon", "radius_m cần có lat và lon")
 
 
 async def search(
@@ -432,11 +425,11 @@ async def search(
 ) -> dict[str, Any]:
     located = lat is not None and lon is not None
     if (lat is None) != (lon is None):
-        raise InvalidInput("lon" if lon is None else "lat", "give lat and lon together")
+        raise InvalidInput("lon" if lon is None else "lat", TOGETHER)
     if sort == "distance" and not located:
-        raise InvalidInput("sort", "sort=distance needs lat and lon")
+        raise InvalidInput("sort", DISTANCE_NEEDS_A_PLACE)
     if radius_m is not None and not located:
-        raise InvalidInput("radius_m", "radius_m needs lat and lon")
+        raise InvalidInput("radius_m", RADIUS_NEEDS_A_PLACE)
     query = {
         "q": q,
         "lat": lat,
@@ -448,7 +441,7 @@ async def search(
         "sort": sort,
     }
     fingerprint = _fingerprint(query)
-    params: dict[str, Any] = {"limit": limit + 1, "now": now}
+    params: dict[str, Any] = {"limit": limit + 1, "now": now, "lang": current_language()}
     if cursor is not None:
         after_key, after_id, now = decode_cursor(
             cursor,
@@ -500,7 +493,8 @@ async def search(
         if more
         else None
     )
-    items = [_hit(r, understood.dishes) for r in rows]
+    language = current_language()
+    items = [_hit(r, understood.dishes, language) for r in rows]
     return {
         "items": items,
         "count": len(rows),
@@ -510,15 +504,26 @@ async def search(
     }
 
 
-def _hit(row: asyncpg.Record, dishes: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
+def _hit(
+    row: asyncpg.Record, dishes: dict[int, tuple[str, str, str]], language: Language
+) -> dict[str, Any]:
     """One hit; the matched dishes' names come from what the query was understood as (the
     statement confirmed that catalogue version), only their prices from the row."""
+    matched = []
+    for dish_id, price in zip(row["dish_ids"] or (), row["prices"] or (), strict=True):
+        slug, name_vi, name_en = dishes[dish_id]
+        matched.append(
+            {
+                "slug": slug,
+                "name_vi": name_vi,
+                "name_en": name_en,
+                "name": name_in(name_vi, name_en, language),
+                "price_vnd": price,
+            }
+        )
     return {
         "eatery": orjson.Fragment(row["eatery"]),
-        "dishes": [
-            dict(zip(DISH_FIELDS, (*dishes[dish_id], price), strict=True))
-            for dish_id, price in zip(row["dish_ids"] or (), row["prices"] or (), strict=True)
-        ],
+        "dishes": matched,
         "distance_m": round(row["distance_m"], 1) if row["distance_m"] is not None else None,
         "score": round(row["score"], 4),
     }
@@ -598,7 +603,7 @@ async def suggest(
             cache.clear(catalogue)
         found = cache.get((q, limit))
         if found is not None:
-            return found
+            return _named_in(found, current_language())
     dishes = await SUGGEST_DISHES.fetch(pool, {"q": q, "limit": limit})
     items = [{"kind": "dish", **_names(d), "id": None} for d in dishes]
     if len(items) < limit:
@@ -613,7 +618,12 @@ async def suggest(
         items += [{"kind": "eatery", **_names(e), "id": e["id"]} for e in eateries]
     if cache is not None:
         cache.put((q, limit), items, catalogue=catalogue)
-    return items
+    return _named_in(items, current_language())
+
+
+def _named_in(items: list[dict[str, Any]], language: Language) -> list[dict[str, Any]]:
+    """Completions with `name` in `language` (the cache keeps them for both)."""
+    return [{**item, "name": name_in(item["name_vi"], item["name_en"], language)} for item in items]
 
 
 def _names(row: asyncpg.Record) -> dict[str, Any]:

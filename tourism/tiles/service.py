@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tourism import changes
 from tourism.changes import Versioned
 from tourism.database import fetch_rows
-from tourism.eateries.opening import NEXT_INTERVAL, open_now_sql
+from tourism.eateries.opening import open_now_sql
 from tourism.eateries.service import dish_id_for
 from tourism.tiles.cache import Layer, LayerCache
 
@@ -44,6 +44,16 @@ bounds AS (
 )"""
 
 
+# Per eatery, what the tile shows is read in its own row (the `tile_columns` migration keeps
+# them by triggers): the cheapest available price, and `open_changes`, the instants it opens
+# and closes over the precomputed window, in order. `passed`, how many of them are at or
+# before :now (a binary search), is odd when open; the next change is the one after. Probing
+# menu_items and eatery_open_intervals once per feature instead cost 2.5x a bare ST_AsMVT
+# server (docs/benchmarks.md, "Cold tiles, round 2").
+PASSED = "width_bucket(CAST(:now AS timestamptz), e.open_changes)"
+OPEN = f"coalesce(mod({PASSED}, 2) = 1, false)"
+
+
 @lru_cache(maxsize=8)
 def eateries_statement(*, with_dish: bool, open_now: bool) -> TextClause:
     """The `eateries` layer: the best-rated `:limit` active eateries in the tile.
@@ -51,62 +61,46 @@ def eateries_statement(*, with_dish: bool, open_now: bool) -> TextClause:
     Returns the layer, the first instant its open-now attributes change, and the versions of the
     tables it was made from, all from one snapshot.
     """
+    # Narrow rows to sort: the flag and the next change, not the hours and the instants.
+    columns = f"""e.id, e.name_vi, e.kind, e.rating_avg, e.rating_count, e.location,
+               {open_now_sql("e.opening_hours", OPEN)} AS open_now,
+               {OPEN} AS is_open, e.open_changes[coalesce({PASSED}, 0) + 1] AS next_change,
+               e.min_price_vnd"""
     if with_dish:
         # Straight from the GiST index on menu_items (dish_id, location) for that dish.
-        candidates = """
-        SELECT e.id, e.name_vi, e.kind, e.rating_avg, e.rating_count, e.location,
-               e.opening_hours, m.eatery_score AS score, m.price_vnd
+        candidates = f"""
+        SELECT {columns}, m.eatery_score AS score, m.price_vnd
           FROM menu_items AS m JOIN eateries AS e ON e.id = m.eatery_id, bounds
          WHERE m.dish_id = :dish_id AND m.is_available AND m.eatery_active
            AND m.location && bounds.area"""
     else:
-        candidates = """
-        SELECT e.id, e.name_vi, e.kind, e.rating_avg, e.rating_count, e.location,
-               e.opening_hours, foodtour_rating_score(e.rating_avg, e.rating_count) AS score,
+        candidates = f"""
+        SELECT {columns}, foodtour_rating_score(e.rating_avg, e.rating_count) AS score,
                NULL::integer AS price_vnd
           FROM eateries AS e, bounds
          WHERE e.location && bounds.area AND e.status = 'active'"""
-    if open_now:
-        # Which eateries are in the tile depends on the clock: every eatery of the area counts
-        # for the instant the tile changes, shown or not.
-        area = f"""
-area AS (
-    SELECT c.*, nx.opens_at, nx.closes_at FROM ({candidates}) AS c
-    {NEXT_INTERVAL.format(eatery="c.id")}
-),
-chosen AS (
-    SELECT * FROM area WHERE opens_at <= :now ORDER BY score DESC, id LIMIT :limit
-),
-timed AS (SELECT * FROM chosen),
-clock AS (SELECT opens_at, closes_at FROM area)"""
-    else:
-        area = f"""
-chosen AS (
-    SELECT * FROM ({candidates}) AS c ORDER BY score DESC, id LIMIT :limit
-),
-timed AS (
-    SELECT c.*, nx.opens_at, nx.closes_at FROM chosen AS c
-    {NEXT_INTERVAL.format(eatery="c.id")}
-),
-clock AS (SELECT opens_at, closes_at FROM timed)"""
+    # With open_now, which eateries are in the tile depends on the clock: every eatery of the
+    # area counts for the instant the tile changes, shown or not.
+    # One pass over the chosen eateries makes the layer and finds its first change; with
+    # open_now the change is over the whole area, so the area is read twice.
+    clock = "(SELECT min(next_change) FROM area)" if open_now else "min(t.next_change)"
+    where = "WHERE is_open" if open_now else ""
     dish_price = ", t.price_vnd" if with_dish else ""
     return text(f"""
 WITH {BOUNDS},
-{area},
-features AS (
-    SELECT t.id, t.name_vi AS name, t.kind, t.rating_avg::float8 AS rating,
-           t.rating_count AS votes,
-           {open_now_sql("t.opening_hours", "coalesce(t.opens_at <= :now, false)")} AS open_now,
-           (SELECT min(mi.price_vnd) FROM menu_items AS mi
-             WHERE mi.eatery_id = t.id AND mi.is_available) AS min_price_vnd{dish_price},
-           ST_AsMVTGeom(ST_Transform(t.location, 3857), bounds.tile, {EXTENT}, {BUFFER}, true)
-               AS geom
-      FROM timed AS t, bounds
-)
-SELECT (SELECT ST_AsMVT(f, 'eateries', {EXTENT}, 'geom', 'id') FROM features AS f) AS data,
-       (SELECT min(CASE WHEN opens_at <= :now THEN closes_at ELSE opens_at END) FROM clock)
-           AS valid_until,
+area AS ({candidates})
+SELECT ST_AsMVT(f, 'eateries', {EXTENT}, 'geom', 'id') AS data,
+       {clock} AS valid_until,
        {changes.version_sql(EATERY_TABLES)} AS version
+  FROM (SELECT * FROM area {where} ORDER BY score DESC, id LIMIT :limit) AS t, bounds,
+       LATERAL (
+           SELECT t.id, t.name_vi AS name, t.kind, t.rating_avg::float8 AS rating,
+                  t.rating_count AS votes,
+                  t.open_now,
+                  t.min_price_vnd{dish_price},
+                  ST_AsMVTGeom(ST_Transform(t.location, 3857), bounds.tile, {EXTENT}, {BUFFER},
+                               true) AS geom
+       ) AS f
 """)
 
 
@@ -172,12 +166,17 @@ async def tile(
     max_features: int,
 ) -> Tile:
     """The tile's bytes and a strong ETag of its content, from the cache when still exact."""
-    current = await changes.versions(session)
+    # With the cache off (TOURISM_TILE_CACHE_MB=0) there is nothing to check versions against.
+    current = await changes.versions(session) if cache.max_bytes else None
     where = {"z": request.z, "x": request.x, "y": request.y, "limit": max_features}
 
     tile_key = (request.z, request.x, request.y, max_features)
     eateries_key = ("eateries", *tile_key, request.dish, request.open_now)
-    eateries = cache.get(eateries_key, changes.version_of(current, EATERY_TABLES), now)
+    eateries = (
+        None
+        if current is None
+        else cache.get(eateries_key, changes.version_of(current, EATERY_TABLES), now)
+    )
     if eateries is None:
         params = {**where, "now": now}
         if request.dish:
@@ -187,7 +186,11 @@ async def tile(
         cache.put(eateries_key, eateries)
 
     stations_key = ("stations", *tile_key)
-    stations = cache.get(stations_key, changes.version_of(current, STATION_TABLES), now)
+    stations = (
+        None
+        if current is None
+        else cache.get(stations_key, changes.version_of(current, STATION_TABLES), now)
+    )
     if stations is None:
         stations = await _render(session, STATIONS, where, now, timed=False)
         cache.put(stations_key, stations)

@@ -6,7 +6,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from tourism.dependencies import NowDep, ReadSessionDep, SettingsDep
-from tourism.schemas import Lat, Lon
 from tourism.tours import service
 from tourism.tours.schemas import MAX_DISHES, Mode, TourPlan, TourRequest
 
@@ -69,22 +68,85 @@ async def plan_tour_link(
     session: ReadSessionDep,
     settings: SettingsDep,
     now: NowDep,
-    lat: Lat | None = None,
-    lon: Lon | None = None,
-    station_id: Annotated[str | None, Query(max_length=64)] = None,
-    start_at: datetime | None = None,
-    minutes: int = 180,
+    lat: Annotated[
+        float | None,
+        Query(ge=-90, le=90, description="Start latitude (WGS84), with `lon`", examples=[20.8561]),
+    ] = None,
+    lon: Annotated[
+        float | None,
+        Query(
+            ge=-180, le=180, description="Start longitude (WGS84), with `lat`", examples=[106.6822]
+        ),
+    ] = None,
+    station_id: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Instead of lat/lon: start at this bike station",
+            examples=["hp-001"],
+        ),
+    ] = None,
+    start_at: Annotated[
+        datetime | None,
+        Query(
+            description="When the tour starts (RFC 3339; default now, at most 7 days ahead)",
+            examples=["2026-12-02T16:00:00+07:00"],
+        ),
+    ] = None,
+    minutes: Annotated[
+        int, Query(description="How long the tour may take, 30 to 720", examples=[180])
+    ] = 180,
     dishes: Annotated[
         str | None,
-        Query(max_length=1000, description=f"Up to {MAX_DISHES} slugs, comma-separated"),
+        Query(
+            max_length=1000,
+            description=f"Up to {MAX_DISHES} dish slugs, comma-separated (or `surprise`)",
+            examples=["banh-da-cua,nem-cua-be,che-thap-cam"],
+        ),
     ] = None,
-    surprise: int | None = None,
-    mode: Mode = "walk",
-    eat_minutes: int = 25,
-    max_total_vnd: int | None = None,
-    avoid_dishes: Annotated[str | None, Query(max_length=2000)] = None,
-    end_lat: Lat | None = None,
-    end_lon: Lon | None = None,
+    surprise: Annotated[
+        int | None,
+        Query(description=f"Instead of `dishes`: 1 to {MAX_DISHES} popular dishes", examples=[3]),
+    ] = None,
+    mode: Annotated[
+        Mode,
+        Query(
+            description="`walk`, `bike` (public bikes) or `auto` (bike a leg when it saves time)",
+            examples=["walk"],
+        ),
+    ] = "walk",
+    eat_minutes: Annotated[
+        int, Query(description="Minutes per dish eaten, 5 to 120", examples=[25])
+    ] = 25,
+    max_total_vnd: Annotated[
+        int | None, Query(description="Budget for the food, VND", examples=[200000])
+    ] = None,
+    avoid_dishes: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="Dish slugs never chosen, comma-separated",
+            examples=["bun-ca"],
+        ),
+    ] = None,
+    end_lat: Annotated[
+        float | None,
+        Query(
+            ge=-90,
+            le=90,
+            description="Be at this latitude when the time is up, with `end_lon`",
+            examples=[20.8449],
+        ),
+    ] = None,
+    end_lon: Annotated[
+        float | None,
+        Query(
+            ge=-180,
+            le=180,
+            description="Be at this longitude when the time is up, with `end_lat`",
+            examples=[106.6881],
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "start": {

@@ -1,12 +1,14 @@
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tourism.eateries.schemas import EateryPublic
+from tourism.languages import say
 from tourism.schemas import Instant, Lat, LocalDatetime, Lon, Slug, StrictModel
 
 Mode = Literal["walk", "bike", "auto"]
 MAX_DISHES = 8
+NAME = "The name in the request's language: `name_en` in English when there is one, else `name_vi`"
 Reason = Literal["not_served", "not_open", "too_far", "over_budget", "no_time"]
 
 
@@ -26,13 +28,35 @@ class Start(StrictModel):
     def _one_place(self) -> "Start":
         has_position = self.lat is not None or self.lon is not None
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give lat and lon together")
+            raise ValueError(say("give lat and lon together", "hãy cho cả lat và lon"))
         if has_position == (self.station_id is not None):
-            raise ValueError("give either lat and lon, or station_id")
+            raise ValueError(
+                say(
+                    "give either lat and lon, or station_id",
+                    "hãy cho hoặc lat và lon, hoặc station_id",
+                )
+            )
         return self
 
 
 class TourRequest(StrictModel):
+    model_config = ConfigDict(
+        **StrictModel.model_config,
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": {"lat": 20.8561, "lon": 106.6822},
+                    "start_at": "2026-12-02T16:00:00+07:00",
+                    "minutes": 180,
+                    "dishes": ["banh-da-cua", "nem-cua-be", "che-thap-cam"],
+                    "mode": "auto",
+                    "eat_minutes": 25,
+                    "max_total_vnd": 200000,
+                }
+            ]
+        },
+    )
+
     start: Start
     start_at: Instant | None = Field(
         default=None, description="When the tour starts (default: now); at most 7 days ahead"
@@ -61,6 +85,7 @@ class TourDish(BaseModel):
     slug: str
     name_vi: str
     name_en: str
+    name: str = Field(description=NAME)
     price_vnd: int
 
 
@@ -82,13 +107,17 @@ class Place(BaseModel):
     lon: float
     id: int | None = None
     station_id: str | None = None
-    name: str | None = None
+    name: str | None = Field(
+        default=None,
+        description="The start station's, eatery's or station's name, in the request's language",
+    )
 
 
 class PickUp(BaseModel):
     station_id: str
     name_vi: str
     name_en: str | None
+    name: str = Field(description=NAME)
     lat: float
     lon: float
     num_bikes_available: int
@@ -99,6 +128,7 @@ class DropOff(BaseModel):
     station_id: str
     name_vi: str
     name_en: str | None
+    name: str = Field(description=NAME)
     lat: float
     lon: float
     num_docks_available: int
@@ -132,7 +162,7 @@ class StartPublic(BaseModel):
     lat: float
     lon: float
     station_id: str | None
-    name: str | None
+    name: str | None = Field(description="The start station's name in the request's language")
 
 
 class Objective(BaseModel):
@@ -143,7 +173,83 @@ class Objective(BaseModel):
     travel_minutes: float = Field(description="Minutes travelled (fewer is better)")
 
 
+CARD_EXAMPLE: dict[str, Any] = {
+    "id": 12,
+    "slug": "banh-da-cua-ba-cu",
+    "name_vi": "Bánh đa cua Bà Cụ",
+    "name_en": "Grandma's crab noodle soup",
+    "name": "Grandma's crab noodle soup",
+    "kind": "restaurant",
+    "address": "179 Cầu Đất, Ngô Quyền",
+    "ward": "Cầu Đất",
+    "district": "Ngô Quyền",
+    "location": {"type": "Point", "coordinates": [106.6858, 20.8561]},
+    "rating": 4.6,
+    "rating_count": 128,
+    "open_now": True,
+    "next_change": "2026-12-02T21:00:00+07:00",
+}
+PLAN_EXAMPLE: dict[str, Any] = {
+    "start": {
+        "lat": 20.8561,
+        "lon": 106.6822,
+        "station_id": "hp-001",
+        "name": "Opera House",
+    },
+    "start_at": "2026-12-02T16:00:00+07:00",
+    "ends_by": "2026-12-02T19:00:00+07:00",
+    "mode": "walk",
+    "stops": [
+        {
+            "eatery": CARD_EXAMPLE,
+            "dishes": [
+                {
+                    "slug": "banh-da-cua",
+                    "name_vi": "Bánh đa cua",
+                    "name_en": "Crab noodle soup",
+                    "name": "Crab noodle soup",
+                    "price_vnd": 35000,
+                }
+            ],
+            "arrive_at": "2026-12-02T16:06:00+07:00",
+            "meal_at": "2026-12-02T16:06:00+07:00",
+            "leave_at": "2026-12-02T16:31:00+07:00",
+            "closes_at": "2026-12-02T21:00:00+07:00",
+            "slack_minutes": 269,
+        }
+    ],
+    "legs": [
+        {
+            "mode": "walk",
+            "from": {"kind": "start", "lat": 20.8561, "lon": 106.6822, "name": "Opera House"},
+            "to": {
+                "kind": "eatery",
+                "lat": 20.8561,
+                "lon": 106.6858,
+                "id": 12,
+                "name": "Grandma's crab noodle soup",
+            },
+            "distance_m": 410,
+            "minutes": 6,
+        }
+    ],
+    "uncovered": [{"slug": "nem-cua-be", "reason": "not_open"}],
+    "totals": {
+        "minutes": 31,
+        "travel_minutes": 6,
+        "distance_m": 410,
+        "food_vnd": 35000,
+        "bike_fare_vnd": 0,
+    },
+    "objective": {"dishes": 1, "score": 4.312, "travel_minutes": 5.9},
+    "optimal": True,
+    "distance_source": "estimate",
+}
+
+
 class TourPlan(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PLAN_EXAMPLE]})
+
     start: StartPublic
     start_at: LocalDatetime
     ends_by: LocalDatetime

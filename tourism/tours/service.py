@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tourism.eateries.card import PUBLIC_JSON
 from tourism.exceptions import InvalidInput
 from tourism.hours import TZ
+from tourism.languages import current_language, name_in, say
 from tourism.tours import streets
 from tourism.tours.schemas import TourRequest
 from tourism.tours.solver import Candidate, Problem, Tour, solve
@@ -75,16 +76,32 @@ SELECT d.id, d.slug, d.name_vi, d.name_en, d.category
 """)
 
 
+DISHES_OR_SURPRISE = say(
+    "give either dishes or surprise", "hãy cho hoặc dishes hoặc surprise, không cả hai"
+)
+LISTED_TWICE = say("a dish is listed twice", "một món ăn được liệt kê hai lần")
+NO_EATERY_NEAR = say(
+    "no eatery within 50 km of the start", "không có quán ăn nào trong vòng 50 km từ điểm xuất phát"
+)
+TOO_FAR_AHEAD = say(
+    "a tour starts at most 7 days ahead", "chuyến đi chỉ được bắt đầu trong vòng 7 ngày tới"
+)
+IN_THE_PAST = say("a tour cannot start in the past", "chuyến đi không thể bắt đầu trong quá khứ")
+
+
 async def wanted_dishes(session: AsyncSession, request: TourRequest) -> list[Dish]:
     if (request.dishes is None) == (request.surprise is None):
-        raise InvalidInput("dishes", "give either dishes or surprise")
+        raise InvalidInput("dishes", DISHES_OR_SURPRISE)
     if request.dishes is not None:
         if len(set(request.dishes)) != len(request.dishes):
-            raise InvalidInput("dishes", "a dish is listed twice")
+            raise InvalidInput("dishes", LISTED_TWICE)
         rows = (await session.execute(DISHES, {"slugs": request.dishes})).all()
         found = {r.slug: Dish(r.id, r.slug, r.name_vi, r.name_en) for r in rows}
         if unknown := [s for s in request.dishes if s not in found]:
-            raise InvalidInput("dishes", f"unknown dish: {', '.join(unknown)}")
+            listed = ", ".join(unknown)
+            raise InvalidInput(
+                "dishes", say(f"unknown dish: {listed}", f"không tìm thấy món ăn có mã: {listed}")
+            )
         return [found[s] for s in request.dishes]
     chosen: list[Dish] = []
     categories: set[str] = set()
@@ -106,7 +123,7 @@ class Origin:
 
 
 STATION = text("""
-SELECT station_id, name_vi, ST_Y(location) AS lat, ST_X(location) AS lon
+SELECT station_id, name_vi, name_en, ST_Y(location) AS lat, ST_X(location) AS lon
   FROM bike_stations WHERE station_id = :station_id AND is_installed
 """)
 NEAREST_EATERY = text("""
@@ -121,13 +138,19 @@ async def origin(session: AsyncSession, request: TourRequest) -> Origin:
     if start.station_id is not None:
         row = (await session.execute(STATION, {"station_id": start.station_id})).first()
         if row is None:
-            raise InvalidInput("start.station_id", f"no bike station {start.station_id!r}")
-        place = Origin(row.lat, row.lon, row.station_id, row.name_vi)
+            raise InvalidInput(
+                "start.station_id",
+                say(
+                    f"no bike station {start.station_id!r}",
+                    f"không có trạm xe đạp {start.station_id!r}",
+                ),
+            )
+        place = Origin(row.lat, row.lon, row.station_id, name_in(row.name_vi, row.name_en))
     else:
         place = Origin(start.lat, start.lon)
     nearest = (await session.execute(NEAREST_EATERY, {"lat": place.lat, "lon": place.lon})).scalar()
     if nearest is None or nearest > MAX_START_M:
-        raise InvalidInput("start", "no eatery within 50 km of the start")
+        raise InvalidInput("start", NO_EATERY_NEAR)
     return place
 
 
@@ -136,9 +159,9 @@ def window(request: TourRequest, now: datetime) -> tuple[datetime, datetime]:
     if start_at.tzinfo is None:
         start_at = start_at.replace(tzinfo=TZ)
     if start_at > now + MAX_AHEAD:
-        raise InvalidInput("start_at", "a tour starts at most 7 days ahead")
+        raise InvalidInput("start_at", TOO_FAR_AHEAD)
     if start_at < now - MAX_BEHIND:
-        raise InvalidInput("start_at", "a tour cannot start in the past")
+        raise InvalidInput("start_at", IN_THE_PAST)
     return start_at, start_at + timedelta(minutes=request.minutes)
 
 
@@ -467,9 +490,17 @@ async def plan(
     }
     found = (await session.execute(CANDIDATES, params)).all()
     ids = sorted({r.eatery_id for r in found})
-    rows = (await session.execute(CANDIDATE_DETAILS, {**params, "ids": ids})).all() if ids else []
+    rows = (
+        (
+            await session.execute(
+                CANDIDATE_DETAILS, {**params, "ids": ids, "lang": current_language()}
+            )
+        ).all()
+        if ids
+        else []
+    )
     index_of = {d.id: i for i, d in enumerate(dishes)}
-    eateries = [Eatery(r.lat, r.lon, r.id, r.card, orjson.loads(r.card)["name_vi"]) for r in rows]
+    eateries = [Eatery(r.lat, r.lon, r.id, r.card, orjson.loads(r.card)["name"]) for r in rows]
     candidates = [
         Candidate(
             key=r.id,
@@ -573,7 +604,7 @@ def _answer(
             "lat": s.lat,
             "lon": s.lon,
             "station_id": s.station_id,
-            "name": s.name_vi,
+            "name": name_in(s.name_vi, s.name_en),
         }
 
     legs: list[dict] = []
@@ -596,6 +627,7 @@ def _answer(
             "station_id": s.station_id,
             "name_vi": s.name_vi,
             "name_en": s.name_en,
+            "name": name_in(s.name_vi, s.name_en),
             "lat": s.lat,
             "lon": s.lon,
             "num_bikes_available": s.bikes,
@@ -605,6 +637,7 @@ def _answer(
             "station_id": t.station_id,
             "name_vi": t.name_vi,
             "name_en": t.name_en,
+            "name": name_in(t.name_vi, t.name_en),
             "lat": t.lat,
             "lon": t.lon,
             "num_docks_available": t.docks,
@@ -625,6 +658,7 @@ def _answer(
                         "slug": dishes[d].slug,
                         "name_vi": dishes[d].name_vi,
                         "name_en": dishes[d].name_en,
+                        "name": name_in(dishes[d].name_vi, dishes[d].name_en),
                         "price_vnd": candidates[stop.candidate].prices[d],
                     }
                     for d in stop.dishes

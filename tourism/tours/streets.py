@@ -23,6 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from tourism.languages import say
+
 Profile = Literal["foot", "bike"]
 Executor = AsyncSession | AsyncConnection
 
@@ -469,6 +471,12 @@ def _edges_sql(profile: Profile, points: Sequence[tuple[float, float]]) -> str:
     )
 
 
+# A caller's mistake, never a client's: the profiles are this module's own.
+UNKNOWN_PROFILE = say(
+    "unknown profile: 'foot' or 'bike'", "không có kiểu đường này: 'foot' hoặc 'bike'"
+)
+
+
 async def street_matrix(
     db: Executor, points: list[tuple[float, float]], *, profile: Profile
 ) -> list[list[float]] | None:
@@ -480,7 +488,7 @@ async def street_matrix(
     is missing, or the profile has no street at all.
     """
     if profile not in EDGES_SQL:
-        raise ValueError(f"unknown profile {profile!r}: 'foot' or 'bike'")
+        raise ValueError(UNKNOWN_PROFILE)
     if not points:
         return []
     if not await has_street_network(db):
@@ -519,7 +527,7 @@ async def street_path(
     points from `a` to `b` (GeoJSON order), for drawing a leg. None when there is no network
     (as `street_matrix`) or no street path between them."""
     if profile not in EDGES_SQL:
-        raise ValueError(f"unknown profile {profile!r}: 'foot' or 'bike'")
+        raise ValueError(UNKNOWN_PROFILE)
     if not await has_street_network(db):
         return None
     snaps = await _snap(db, [a, b], profile)

@@ -9,7 +9,7 @@ department edits them too (tourism.eateries.service.edit_eatery).
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tourism.accounts.models import User
@@ -17,6 +17,7 @@ from tourism.accounts.ownership import manages
 from tourism.eateries.models import Eatery
 from tourism.eateries.service import edit_eatery
 from tourism.exceptions import NotFound
+from tourism.languages import current_language, say
 from tourism.vendors.schemas import EateryVendorUpdate
 
 EDITABLE = ("phone", "description_vi", "description_en", "opening_hours", "status", "closed_until")
@@ -28,21 +29,28 @@ async def owned_eatery(session: AsyncSession, *, vendor: User, eatery_id: int) -
         select(Eatery).where(Eatery.id == eatery_id, manages(vendor.id, Eatery.id))
     )
     if eatery is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
+        raise NotFound(
+            say(f"no eatery with id {eatery_id}", f"không tìm thấy quán ăn có mã {eatery_id}")
+        )
     return eatery
 
 
 def eatery_view(eatery: Eatery) -> dict[str, Any]:
+    english = current_language() == "en"
     return {
         "id": eatery.id,
         "slug": eatery.slug,
         "name_vi": eatery.name_vi,
         "name_en": eatery.name_en,
+        "name": (eatery.name_en or eatery.name_vi) if english else eatery.name_vi,
         "status": eatery.status,
         "closed_until": eatery.closed_until,
         "phone": eatery.phone,
         "description_vi": eatery.description_vi,
         "description_en": eatery.description_en,
+        "description": (eatery.description_en or eatery.description_vi)
+        if english
+        else eatery.description_vi,
         "opening_hours": eatery.opening_hours,
         "verified": eatery.verified,
         "rating": float(eatery.rating_avg) if eatery.rating_avg is not None else None,
@@ -50,11 +58,26 @@ def eatery_view(eatery: Eatery) -> dict[str, Any]:
     }
 
 
-async def own_eateries(session: AsyncSession, *, vendor: User) -> list[dict[str, Any]]:
-    eateries = await session.scalars(
-        select(Eatery).where(manages(vendor.id, Eatery.id)).order_by(Eatery.id)
+async def own_eateries(
+    session: AsyncSession,
+    *,
+    vendor: User,
+    limit: int,
+    after: tuple[Any, ...] | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the vendor's eateries by id (one more than `limit` when there is a next
+    page), and how many the vendor manages."""
+    query = select(Eatery).where(manages(vendor.id, Eatery.id)).order_by(Eatery.id)
+    if after is not None:
+        query = query.where(Eatery.id > after[0])
+    elif offset:
+        query = query.offset(offset)
+    eateries = await session.scalars(query.limit(limit + 1))
+    total = await session.scalar(
+        select(func.count()).select_from(Eatery).where(manages(vendor.id, Eatery.id))
     )
-    return [eatery_view(e) for e in eateries]
+    return [eatery_view(e) for e in eateries], total or 0
 
 
 async def update_eatery(

@@ -14,6 +14,7 @@ from tourism.eateries.models import Eatery
 from tourism.exceptions import NotFound
 from tourism.menus.models import MenuItem
 from tourism.reviews import service as reviews
+from tourism.views.dishes import in_language
 
 
 async def eatery_detail(session: AsyncSession, *, eatery_id: int, now: datetime) -> dict[str, Any]:
@@ -37,7 +38,7 @@ async def eatery_detail(session: AsyncSession, *, eatery_id: int, now: datetime)
         )
     ).one_or_none()
     if row is None:
-        raise NotFound(f"no eatery with id {eatery_id}")
+        raise NotFound(eateries.eatery_not_found(eatery_id))
     menu = (
         await session.execute(
             select(
@@ -70,6 +71,7 @@ async def eatery_detail(session: AsyncSession, *, eatery_id: int, now: datetime)
         "phone": row.phone,
         "description_vi": row.description_vi,
         "description_en": row.description_en,
+        "description": in_language(row.description_vi, row.description_en),
         "status": row.status,
         "opening_hours": expression,
         "opening_hours_unparsed": row.opening_hours_unparsed,
@@ -77,7 +79,12 @@ async def eatery_detail(session: AsyncSession, *, eatery_id: int, now: datetime)
         "cuisine": row.cuisine,
         "updated_at": row.updated_at,
         "menu": [
-            {**m, "rating": float(m["rating"]) if m["rating"] is not None else None} for m in menu
+            {
+                **m,
+                "name": in_language(m["name_vi"], m["name_en"]),
+                "rating": float(m["rating"]) if m["rating"] is not None else None,
+            }
+            for m in menu
         ],
         "verified": row.verified,
         "rating_histogram": await reviews.histogram(session, eatery_id),

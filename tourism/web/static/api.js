@@ -1,4 +1,6 @@
-// The JSON API at /api/v1, with the logged-in account's token when there is one.
+// The JSON API at /api/v1, with the logged-in account's token when there is one, asked in the
+// page's language: the API's names and error messages come back in it.
+import { currentLang } from './i18n.js';
 
 const SESSION_KEY = 'foodtour.session';
 
@@ -7,6 +9,8 @@ export class ApiError extends Error {
     const error = body?.error ?? {};
     super(error.message || `HTTP ${status}`);
     this.status = status;
+    // the API's own sentence, in the page's language; null when the answer was not the API's
+    this.said = typeof error.message === 'string' && error.message ? error.message : null;
     this.code = error.code || 'http_error';
     this.fields = Array.isArray(error.details) ? error.details : [];
   }
@@ -35,7 +39,7 @@ export async function api(path, { method = 'GET', params, json, form, signal, to
       url.searchParams.set(name, String(value));
     }
   }
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLang() };
   const bearer = token ?? readSession()?.token;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
   let body;

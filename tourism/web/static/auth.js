@@ -66,7 +66,12 @@ export function openAuthDialog({ mode = 'login', onDone } = {}) {
         announce(t('logged_in_as', { name: session.user.display_name }));
         onDone?.(session);
       } catch (problem) {
-        error.textContent = errorText(problem, registering ? REGISTER_ERRORS : AUTH_ERRORS);
+        const labels = {
+          email: t('field_email'),
+          password: t('field_password'),
+          display_name: t('field_display_name'),
+        };
+        error.textContent = errorText(problem, registering ? REGISTER_ERRORS : AUTH_ERRORS, labels);
         submit.disabled = false;
       }
     });

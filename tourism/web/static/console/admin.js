@@ -34,16 +34,17 @@ const WORDS = {
 const named = (group, value) => (
   WORDS[group].includes(value) ? t(`console_admin_${group}_${value}`) : value);
 
-// One page of a searchable list: the count, the items or the empty state, and "show more".
-function showPage(results, { list, data, more, shown, load, countKey, noneKey }) {
+// One page of a searchable list: the count (`total`: every match), the items or the empty
+// state, and "show more" while the answer has a `next_cursor`.
+function showPage(results, { list, data, more, load, countKey, noneKey }) {
   if (!more) {
     results.replaceChildren(
-      h('p', { class: 'result-count' }, t(countKey, { n: data.count })),
+      h('p', { class: 'result-count' }, t(countKey, { n: data.total })),
       data.items.length ? list : emptyState(t(noneKey)));
-    announce(t(countKey, { n: data.count }));
+    announce(t(countKey, { n: data.total }));
   }
   results.querySelector('.more')?.remove();
-  if (shown < data.count) results.append(moreButton(() => load(true)));
+  if (data.next_cursor) results.append(moreButton(() => load(true)));
 }
 
 export function homeCards(ctx) {
@@ -193,24 +194,24 @@ async function renderUsers(main, ctx) {
     load();
   });
 
-  let offset = 0;
+  let cursor = null;
   async function load(more = false) {
     if (!more) {
-      offset = 0;
+      cursor = null;
       results.replaceChildren(loadingState());
     }
     let data;
     try {
-      data = await api('/admin/users', { params: { q: q.value.trim(), role: role.value, limit: PAGE, offset } });
+      data = await api('/admin/users', { params: { q: q.value.trim(), role: role.value, limit: PAGE, cursor } });
     } catch (problem) {
       results.replaceChildren(errorState(problem, () => load()));
       return;
     }
     const list = more ? results.querySelector('.admin-list') : h('ul', { class: 'cards admin-list' });
     list.append(...data.items.map((user) => userCard(ctx, user)));
-    offset += data.items.length;
+    cursor = data.next_cursor;
     showPage(results, {
-      list, data, more, shown: offset, load,
+      list, data, more, load,
       countKey: 'console_admin_users_count', noneKey: 'console_admin_users_none',
     });
   }
@@ -454,15 +455,15 @@ async function renderEateries(main, ctx) {
   body.append(
     h('p', { class: 'actions' }, h('a', { href: '/console/admin/eateries/new', class: 'button primary' }, t('console_admin_eatery_new'))),
     search, results);
-  let offset = 0;
+  let cursor = null;
   async function load(more = false) {
     if (!more) {
-      offset = 0;
+      cursor = null;
       results.replaceChildren(loadingState());
     }
     let data;
     try {
-      data = await api('/admin/eateries', { params: { q: q.value.trim(), limit: PAGE, offset } });
+      data = await api('/admin/eateries', { params: { q: q.value.trim(), limit: PAGE, cursor } });
     } catch (problem) {
       results.replaceChildren(errorState(problem, () => load()));
       return;
@@ -473,9 +474,9 @@ async function renderEateries(main, ctx) {
       h('p', { class: 'meta' }, e.address || ''),
       h('p', { class: 'meta' }, h('span', { class: e.status === 'active' ? 'badge badge-open' : 'badge badge-closed' },
         named('status', e.status)), ' · ', h('span', { translate: 'no' }, e.slug)))));
-    offset += data.items.length;
+    cursor = data.next_cursor;
     showPage(results, {
-      list, data, more, shown: offset, load,
+      list, data, more, load,
       countKey: 'console_admin_eateries_count', noneKey: 'console_admin_eateries_none',
     });
   }
@@ -1071,7 +1072,7 @@ function newCodeForm({ onCreated, showCampaign }) {
     // the most served first: those are the ones a tour is made of
     tour.setDishes([...d.items].sort((a, b) => b.eatery_count - a.eatery_count || a.name_vi.localeCompare(b.name_vi, 'vi')));
   }).catch(() => {});
-  api('/operator/stations', { params: { sort: 'name' } }).then((d) => {
+  api('/operator/stations', { params: { sort: 'name', limit: 100 } }).then((d) => {
     stationSelect.append(...(d.items || d.stations || []).map((st) =>
       h('option', { value: st.station_id }, `${localName(st)} (${st.station_id})`)));
   }).catch(() => {
@@ -1152,17 +1153,17 @@ async function renderAudit(main, ctx) {
     .then((d) => d.items.forEach((u) => names.set(u.id, u.display_name)))
     .catch(() => {})));
 
-  let before = null;
+  let cursor = null;
   async function load(more = false) {
     if (!more) {
-      before = null;
+      cursor = null;
       results.replaceChildren(loadingState());
     }
     await namesLoaded;
     let data;
     try {
       data = await api('/admin/audit', {
-        params: { entity: entity.value, actor_id: actor.value.trim(), before, limit: PAGE },
+        params: { entity: entity.value, actor_id: actor.value.trim(), cursor, limit: PAGE },
       });
     } catch (problem) {
       if (problem.status === 422) {
@@ -1188,12 +1189,12 @@ async function renderAudit(main, ctx) {
             : t('console_admin_audit_by', { id: entry.actor_id }))
           : t('console_admin_audit_system')),
       changes(entry.before, entry.after))));
-    if (data.items.length) before = data.items[data.items.length - 1].at;
+    cursor = data.next_cursor;
     if (!more) {
       results.replaceChildren(data.items.length ? list : emptyState(t('console_admin_audit_none')));
     }
     results.querySelector('.more')?.remove();
-    if (data.items.length === PAGE) results.append(moreButton(() => load(true)));
+    if (cursor) results.append(moreButton(() => load(true)));
   }
   filters.addEventListener('submit', (event) => {
     event.preventDefault();

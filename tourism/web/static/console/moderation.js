@@ -27,7 +27,7 @@ const AUTO_FLAGS = {
 const TYPING = 'input, textarea, select, [contenteditable="true"]';
 
 const queueCount = (status) =>
-  api('/moderation/reviews', { params: { status, limit: QUEUE_LIMIT } }).then((d) => d.count);
+  api('/moderation/reviews', { params: { status, limit: 1 } }).then((d) => d.total);
 
 // The moderation and department screens' own few rules, beside console.css.
 export function homeCards(ctx) {
@@ -108,6 +108,7 @@ async function renderQueues(main) {
   const report = h('div', { class: 'mod-report' }, progress, failures);
   const moreButton = h('button', { type: 'button', class: 'more', onclick: () => load(true) }, t('console_mod_more'));
   let hasMore = false;
+  let nextCursor = null; // where the next page starts: decisions since do not move it
 
   function showCount(queue, n, more) {
     const tab = tabs.querySelector(`[data-queue="${queue}"]`);
@@ -345,12 +346,12 @@ async function renderQueues(main) {
       body.replaceChildren(loadingState());
       // The other queue's size for its tab, without waiting for it.
       const other = status === 'pending' ? 'flagged' : 'pending';
-      queueCount(other).then((n) => showCount(other, n, n >= QUEUE_LIMIT)).catch(() => {});
+      queueCount(other).then((n) => showCount(other, n, false)).catch(() => {});
     }
     let data;
     try {
       data = await api('/moderation/reviews', {
-        params: { status, limit: QUEUE_LIMIT, offset: more ? items.length : 0 },
+        params: { status, limit: QUEUE_LIMIT, ...(more && nextCursor ? { cursor: nextCursor } : {}) },
       });
     } catch (problem) {
       if (!more) {
@@ -361,7 +362,8 @@ async function renderQueues(main) {
       toast(errorMessage(problem), { kind: 'error' });
       return;
     }
-    hasMore = data.count >= QUEUE_LIMIT;
+    nextCursor = data.next_cursor;
+    hasMore = nextCursor != null;
     const fresh = data.items.filter((item) => !items.some((it) => it.id === item.id))
       // A deleted account's review has no author: shown as a former visitor.
       .map((item) => ({ ...item, author: item.author ?? t('former_visitor') }));

@@ -102,8 +102,14 @@ async function stationsScreen(main) {
   }
 
   const load = async () => {
-    const answer = await api('/operator/stations');
-    data = { ...answer, items: answer.items ?? answer.stations ?? [] };
+    // every station, a page of 100 at a time (the API's largest), following next_cursor
+    let answer = await api('/operator/stations', { params: { limit: 100 } });
+    const items = [...answer.items];
+    while (answer.next_cursor) {
+      answer = await api('/operator/stations', { params: { limit: 100, cursor: answer.next_cursor } });
+      items.push(...answer.items);
+    }
+    data = { ...answer, items };
     drawCounts();
     return data;
   };
@@ -150,7 +156,8 @@ export function homeCards(ctx) {
   return [{
     title: 'console_operator_title',
     href: '/console/operator',
-    count: ctx.api('/operator/stations').then((d) => (d.items ?? d.stations ?? []).filter((s) => s.state !== 'ok').length),
+    // every station is counted in `counts`, whatever the page holds
+    count: ctx.api('/operator/stations', { params: { limit: 1 } }).then((d) => d.total - d.counts.ok),
     countLabel: 'console_count_problems',
   }];
 }

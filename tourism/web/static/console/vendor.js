@@ -37,8 +37,23 @@ function names(item) {
     item.name_en && item.name_en !== item.name_vi ? h('span', { class: 'secondary', lang: 'en' }, item.name_en) : null);
 }
 
+// Every page of a list (limit and cursor: the API's one paging style).
+async function allPages(path, params = {}) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api(path, { params: { ...params, limit: 100, ...(cursor ? { cursor } : {}) } });
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+const myEateries = async () => ({ items: await allPages('/vendor/eateries') });
+const wholeMenu = async (eateryId) => ({ items: await allPages(`/vendor/eateries/${eateryId}/menu`) });
+
 async function findEatery(id) {
-  const { items } = await api('/vendor/eateries');
+  const { items } = await myEateries();
   const eatery = items.find((e) => e.id === id);
   // Not theirs (or gone): the same answer the API gives for another vendor's eatery.
   if (!eatery) throw new ApiError(404, { error: { code: 'not_found', message: 'not found' } });
@@ -85,7 +100,7 @@ async function eateryFrame(main, ctx, current, fill) {
 async function eateriesScreen(main) {
   const body = h('div', { class: 'screen-body' });
   main.replaceChildren(ui.pageHeading(t('console_vendor_eateries')), body);
-  await ui.loadInto(body, () => api('/vendor/eateries'), ({ items }) => {
+  await ui.loadInto(body, myEateries, ({ items }) => {
     if (!items.length) return ui.emptyState(t('console_vendor_no_eateries'));
     return h('ul', { class: 'cards' }, items.map((eatery) => h('li', { class: 'card eatery-card' },
       h('h2', {}, h('a', { href: `/console/vendor/eateries/${eatery.id}` }, eatery.name_vi),
@@ -220,7 +235,7 @@ async function wholeCatalogue() {
 
 function priceChart(box, eateryId, row) {
   let chart = null;
-  ui.loadInto(box, () => api(`/vendor/eateries/${eateryId}/menu/${encodeURIComponent(row.dish)}/prices`), (history) => {
+  ui.loadInto(box, async () => ({ items: await allPages(`/vendor/eateries/${eateryId}/menu/${encodeURIComponent(row.dish)}/prices`) }), (history) => {
     const points = [...history.items].sort((a, b) => a.valid_from.localeCompare(b.valid_from));
     const holder = h('div', { class: 'price-chart' });
     if (!points.length) return ui.emptyState(t('console_price_history_empty'));
@@ -424,7 +439,7 @@ async function menuScreen(main, ctx) {
   let form = null;
   const stop = await eateryFrame(main, ctx, 'menu', async (content, eatery) => {
     await ui.loadInto(content,
-      () => Promise.all([api(`/vendor/eateries/${eatery.id}/menu`), wholeCatalogue()]),
+      () => Promise.all([wholeMenu(eatery.id), wholeCatalogue()]),
       ([menu, catalogue]) => {
         form = menuEditor(eatery, menu, catalogue);
         return form;
@@ -488,20 +503,22 @@ function reviewCard(review, dishNames) {
 async function reviewsScreen(main, ctx) {
   const limit = 20;
   return eateryFrame(main, ctx, 'reviews', async (content, eatery) => {
-    let offset = 0;
+    let shown = 0;
+    let cursor = null;
     let dishNames = {};
     const list = h('ol', { class: 'reviews' });
     const more = h('button', { type: 'button', class: 'more', hidden: true }, t('load_more'));
     const box = h('div');
     content.replaceChildren(h('h2', {}, t('console_tab_reviews')), h('p', { class: 'hint' }, t('console_reviews_hint')), box, more);
     const page = async () => {
-      const answer = await api(`/eateries/${eatery.id}/reviews`, { params: { limit, offset } });
-      offset += answer.items.length;
-      more.hidden = answer.items.length < limit;
+      const answer = await api(`/eateries/${eatery.id}/reviews`, { params: { limit, ...(cursor ? { cursor } : {}) } });
+      shown += answer.items.length;
+      cursor = answer.next_cursor;
+      more.hidden = !cursor;
       return answer.items;
     };
     await ui.loadInto(box, async () => {
-      const [items, menu] = await Promise.all([page(), api(`/vendor/eateries/${eatery.id}/menu`).catch(() => ({ items: [] }))]);
+      const [items, menu] = await Promise.all([page(), wholeMenu(eatery.id).catch(() => ({ items: [] }))]);
       dishNames = Object.fromEntries(menu.items.map((m) => [m.dish, m.name_vi]));
       return items;
     }, (items) => {
@@ -514,7 +531,7 @@ async function reviewsScreen(main, ctx) {
       try {
         const items = await page();
         list.append(...items.map((r) => reviewCard(r, dishNames)));
-        list.children[offset - items.length]?.querySelector('textarea')?.focus();
+        list.children[shown - items.length]?.querySelector('textarea')?.focus();
       } catch (error) {
         ui.toast(ui.errorMessage(error), { kind: 'error' });
       }
@@ -617,13 +634,13 @@ export function homeCards(ctx) {
     {
       title: 'console_vendor_eateries',
       href: '/console/vendor',
-      count: ctx.api('/vendor/eateries').then((d) => d.items.length),
+      count: ctx.api('/vendor/eateries', { params: { limit: 1 } }).then((d) => d.total),
       countLabel: 'console_count_eateries',
     },
     {
       title: 'console_vendor_qr',
       href: '/console/vendor/qr',
-      count: ctx.api('/qr-codes', { params: { limit: 100 } }).then((d) => d.count),
+      count: ctx.api('/qr-codes', { params: { limit: 1 } }).then((d) => d.total),
       countLabel: 'console_count_codes',
     },
   ];

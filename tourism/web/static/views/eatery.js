@@ -137,7 +137,7 @@ export async function eateryView(main, { args, params }) {
     let mine = null;
     if (readSession()?.user.role === 'tourist') {
       try {
-        mine = (await api('/reviews/mine')).items.find((r) => r.eatery_id === eatery.id) || null;
+        mine = (await api('/reviews/mine', { params: { eatery_id: eatery.id } })).items[0] || null;
       } catch { /* logged out meanwhile */ }
     }
     reviewBox.replaceChildren(reviewForm(eatery, mine));

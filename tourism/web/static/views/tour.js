@@ -27,19 +27,6 @@ const HAI_PHONG_OFFSET = '+07:00';
 // Walk and bike legs apart by colour and by dash, for those who do not see the colours.
 const COLOURS = { walk: '#1d4ed8', bike: '#7c3aed', stop: '#8f2418', start: '#1c1917' };
 
-// The API's field names, as the visitor knows them from the form.
-const FIELDS = {
-  dishes: () => t('tour_field_dishes'),
-  surprise: () => t('tour_field_dishes'),
-  avoid_dishes: () => t('tour_field_dishes'),
-  minutes: () => t('tour_field_minutes'),
-  start_at: () => t('tour_field_start_at'),
-  mode: () => t('tour_field_mode'),
-  start: () => t('tour_field_start'),
-  station_id: () => t('tour_field_start'),
-  lat: () => t('tour_field_start'),
-  lon: () => t('tour_field_start'),
-};
 const MODE_WORDS = {
   walk: () => t('tour_mode_walk'), bike: () => t('tour_mode_bike'), auto: () => t('tour_mode_auto'),
 };
@@ -365,19 +352,10 @@ function planView(plan, { stations, dishesBySlug }) {
   ];
 }
 
-function invalidText(fields) {
-  const unknown = fields.map((f) => /unknown dish:\s*(\S+)/i.exec(f.message || '')?.[1]).filter(Boolean);
-  if (unknown.length) return t('tour_error_unknown_dish', { slugs: unknown.join(', ') });
-  // "start.station_id" is the start; "query.minutes" the minutes
-  const named = (f) => FIELDS[String(f.field).split('.').at(-1)] || FIELDS[String(f.field).split('.')[0]];
-  const names = [...new Set(fields.map((f) => named(f)?.()).filter(Boolean))];
-  return names.length ? t('error_validation', { fields: names.join(', ') }) : t('error_validation_any');
-}
-
 function problemNotice(problem, retry) {
   if (unavailableReason(problem) || problem?.status >= 500) return failureNotice(problem, retry);
   return h('div', { class: 'notice notice-error', dataset: { reason: problem?.status === 422 ? 'invalid' : 'error' } },
-    h('p', { role: 'alert' }, errorText(problem, { invalid: () => invalidText(problem.fields || []) })));
+    h('p', { role: 'alert' }, errorText(problem, {}, { minutes: t('tour_minutes_label') })));
 }
 
 // -- the map ----------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Schemathesis over every operation of the OpenAPI document, against a real server, as each
-kind of caller: no generated request may get a 5xx.
+kind of caller: no generated request may get a 5xx, and every answer must be what the document
+says: a status it lists, its content type, a body that validates against its schema, and the
+headers it documents.
 
 `make test` runs a few examples per operation and caller; `make test-contract` (run by CI)
 runs many more (FOODTOUR_FUZZ_EXAMPLES). The server has a database of its own, since fuzzed
@@ -32,6 +34,17 @@ EXAMPLES = int(os.environ.get("FOODTOUR_FUZZ_EXAMPLES", "3"))
 PHASES = os.environ.get("FOODTOUR_FUZZ_PHASES", "examples,fuzzing")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "contract"
 CALLERS = ("anonymous", "tourist", "vendor", "moderator", "admin", "operator")
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "response_headers_conformance",
+    )
+)
+# A full run (`make test-contract`, CI) generates at least this many requests in all.
+FULL_RUN_REQUESTS = 2_000
 
 
 async def _tokens(settings: Settings) -> dict[str, str]:
@@ -95,7 +108,7 @@ sys.exit(schemathesis())
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-def test_no_generated_request_gets_a_server_error(fuzzed_server, caller, tmp_path):
+def test_every_generated_request_gets_what_the_document_says(fuzzed_server, caller, tmp_path):
     base, tokens = fuzzed_server
     command = [
         sys.executable,
@@ -104,7 +117,7 @@ def test_no_generated_request_gets_a_server_error(fuzzed_server, caller, tmp_pat
         "run",
         f"{base}/openapi.json",
         "--checks",
-        "not_a_server_error",
+        CHECKS,
         "--max-examples",
         str(EXAMPLES),
         "--phases",
@@ -134,3 +147,5 @@ def test_no_generated_request_gets_a_server_error(fuzzed_server, caller, tmp_pat
     assert selected[1] == selected[2] == tested[1], "every operation is tested"
     assert int(tested[1]) >= 50
     assert cases[1] == cases[2] and int(cases[1]) >= int(tested[1]) * EXAMPLES // 2
+    if EXAMPLES >= 25:  # the full run: at least FULL_RUN_REQUESTS over the callers
+        assert int(cases[1]) * len(CALLERS) >= FULL_RUN_REQUESTS
