@@ -34,7 +34,7 @@ test: setup
 
 ## schemathesis over every operation as every caller, every phase, many examples (CI runs it)
 test-contract: setup
-	FOODTOUR_FUZZ_EXAMPLES=25 FOODTOUR_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	FOODTOUR_FUZZ_EXAMPLES=15 FOODTOUR_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
 		$(VENV)/bin/pytest tests/contract
 
 lint: install

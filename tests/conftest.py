@@ -195,16 +195,21 @@ async def session_client(app):
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run when a route answered a status its OpenAPI operation does not list."""
+    """Fail the run when a route answered a status its OpenAPI operation does not list, or an
+    error not in the `Error` shape."""
     if not statuses.SEEN:
         return
     schema = create_app(Settings(environment="test", secret_key=TEST_SECRET)).openapi()
     missing = statuses.unlisted(schema, statuses.SEEN)
-    if missing:
+    lines = [f"  {method.upper()} {path} answered {status}" for method, path, status in missing]
+    lines += [
+        f"  {method.upper()} {path} answered a {status} not in the Error shape: {why}"
+        for method, path, status, why in sorted(statuses.MISSHAPEN)
+    ]
+    if lines:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        lines = [f"  {method.upper()} {path} answered {status}" for method, path, status in missing]
-        text = "statuses the OpenAPI document does not list:\n" + "\n".join(lines)
+        text = "answers the OpenAPI document does not describe:\n" + "\n".join(lines)
         if reporter:
-            reporter.write_sep("=", "contract: unlisted statuses", red=True)
+            reporter.write_sep("=", "contract: answers the document does not describe", red=True)
             reporter.write_line(text)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -16,10 +16,39 @@ import httpx
 # the schemathesis run and the tests that cause one on purpose look at).
 NOT_OPERATIONS = {405, 500}
 SEEN: set[tuple[str, str, int]] = set()
+# Error answers that are not the one `Error` shape: (method, path, status, why).
+MISSHAPEN: set[tuple[str, str, int, str]] = set()
 
 
 async def record(response: httpx.Response) -> None:
-    SEEN.add((response.request.method.lower(), response.request.url.path, response.status_code))
+    method, path = response.request.method.lower(), response.request.url.path
+    SEEN.add((method, path, response.status_code))
+    if response.status_code >= 400 and path.startswith("/api/"):
+        await response.aread()
+        if (why := misshapen(response)) is not None:
+            MISSHAPEN.add((method, path, response.status_code, why))
+
+
+def misshapen(response: httpx.Response) -> str | None:
+    """Why an error answer is not the `Error` schema's shape, or None when it is."""
+    try:
+        error = response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return "not {'error': ...}"
+    if not isinstance(error.get("code"), str) or not isinstance(error.get("message"), str):
+        return "code and message must be text"
+    details = error.get("details")
+    if details is not None and not (
+        isinstance(details, list)
+        and all(
+            isinstance(d, dict)
+            and isinstance(d.get("field"), str)
+            and isinstance(d.get("message"), str)
+            for d in details
+        )
+    ):
+        return f"details must be a list of {{field, message}}: {details!r}"[:200]
+    return None
 
 
 def _templates(schema: dict[str, Any]) -> list[tuple[re.Pattern[str], str]]:

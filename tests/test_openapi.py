@@ -5,6 +5,7 @@ every error in the one error schema, one paging style, and both languages."""
 import re
 from typing import Any
 
+import httpx
 import jsonschema
 import pytest
 from jsonschema.protocols import Validator
@@ -218,6 +219,17 @@ def test_the_status_matcher_finds_unlisted_statuses(spec):
         ("get", "/static/app.js", 200),
     }
     assert statuses.unlisted(spec, seen) == [("get", "/api/v1/eateries/{eatery_id}", 418)]
+
+
+def test_the_error_shape_check_finds_a_detail_without_a_message():
+    def answer(body: object) -> httpx.Response:
+        return httpx.Response(404, json=body)
+
+    fine = {"error": {"code": "not_found", "message": "no dish", "details": None}}
+    assert statuses.misshapen(answer(fine)) is None
+    broken = {"error": {"code": "not_found", "message": "no dish", "details": [{"field": "dish"}]}}
+    assert "details" in statuses.misshapen(answer(broken))
+    assert statuses.misshapen(answer({"detail": "Not Found"})) is not None
 
 
 def test_docs_page_is_served(spec):

@@ -144,10 +144,42 @@ def roles_of(route: Any) -> tuple[str, ...]:
     return ()
 
 
+# One example per status, so that each error in the documents reads as what it is.
+EXAMPLES: dict[int, tuple[str, str, list[dict[str, str]] | None]] = {
+    401: ("not_authenticated", "log in first: send `Authorization: Bearer <token>`", None),
+    403: ("forbidden", "your account may not do this", None),
+    404: ("not_found", "no eatery with id 12", None),
+    409: ("conflict", "another change to the same thing was being saved; try again", None),
+    410: ("gone", "this QR code has been turned off", None),
+    413: ("too_large", "the request body is larger than 1048576 bytes", None),
+    422: (
+        "invalid",
+        "invalid value for: lat",
+        [{"field": "lat", "message": "Input should be less than or equal to 90"}],
+    ),
+    429: ("rate_limited", "too many reviews: at most 10 an hour", None),
+    431: ("too_large", "the request line and headers are too large", None),
+    503: ("service_unavailable", "the database is unavailable; try again shortly", None),
+}
+
+
+def _example(status: int) -> dict[str, Any]:
+    code, message, details = EXAMPLES[status]
+    error: dict[str, Any] = {"code": code, "message": message, "details": details}
+    if status != 431:  # answered by the server before the app: no request id
+        error["request_id"] = "4bf92f3577b34da6"
+    return {"error": error}
+
+
 def _error_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": MEANINGS[status],
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "example": _example(status),
+            }
+        },
     }
     if status in HEADERS:
         response["headers"] = HEADERS[status]
@@ -176,6 +208,11 @@ def complete(schema: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
                 if status.isdigit() and int(status) >= 400:
                     response.setdefault("headers", {}).update(HEADERS.get(int(status), {}))
                     response["content"] = _error_response(int(status))["content"]
+            for parameter in operation.get("parameters", []):
+                # Swagger UI fills "Try it out" from a parameter's own `example`
+                examples = parameter.get("schema", {}).get("examples")
+                if examples and "example" not in parameter:
+                    parameter["example"] = examples[0]
             parameters = {p.get("name") for p in operation.get("parameters", [])}
             if "cursor" in parameters and "200" in responses:
                 responses["200"].setdefault("headers", {}).update(PAGE_HEADERS)

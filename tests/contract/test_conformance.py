@@ -94,13 +94,16 @@ def fuzzed_server(fresh_database):
         yield base, tokens
 
 
-# schemathesis's CLI with room to recurse: its coverage phase nests deep enough in hypothesis
-# that CPython 3.11 can hit its recursion limit inside `ast` and report a SystemError ("AST
-# constructor recursion depth mismatch") as a runtime error of the run, not of our server.
+# schemathesis's CLI, without hypothesis reading lambdas' source: describing a strategy's lambda
+# parses its module with `ast`, and deep in the coverage phase CPython 3.11 can report that as
+# a SystemError ("AST constructor recursion depth mismatch"), a runtime error of the run, not of
+# our server. The descriptions only name strategies in hypothesis's own reports.
 SCHEMATHESIS = """
 import sys, threading
 sys.setrecursionlimit(20_000)
 threading.stack_size(512 * 1024 * 1024)
+import hypothesis.internal.lambda_sources as lambda_sources
+lambda_sources._lambda_description = lambda f, *args, **kwargs: "lambda: <unknown>"
 from schemathesis.cli import schemathesis
 sys.argv[0] = "schemathesis"
 sys.exit(schemathesis())
@@ -147,5 +150,5 @@ def test_every_generated_request_gets_what_the_document_says(fuzzed_server, call
     assert selected[1] == selected[2] == tested[1], "every operation is tested"
     assert int(tested[1]) >= 50
     assert cases[1] == cases[2] and int(cases[1]) >= int(tested[1]) * EXAMPLES // 2
-    if EXAMPLES >= 25:  # the full run: at least FULL_RUN_REQUESTS over the callers
+    if EXAMPLES >= 15:  # the full run: at least FULL_RUN_REQUESTS over the callers
         assert int(cases[1]) * len(CALLERS) >= FULL_RUN_REQUESTS

@@ -106,7 +106,8 @@ def _properties(row: dict) -> dict:
     "each with its distance in metres; with `dish`, only eateries serving it, with its price "
     "there (an unknown dish is a 404 naming `dish`); with `open_now`, only eateries inside an "
     "opening interval now. Paged by distance then id: follow `next_cursor` (or the `Link` "
-    "header) for the next nearest; `total` counts the whole circle with these filters.",
+    "header) for the next nearest. `total` counts the circle with these filters up to the "
+    "100 nearest; past that it is a lower bound and `total_exact` is false.",
 )
 async def eateries_nearby(
     pool: ReadPoolDep,

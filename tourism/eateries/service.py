@@ -54,10 +54,8 @@ INTERVAL_COLUMNS = ("eatery_id", "opens_at", "closes_at")
 
 def unknown_dish(slug: str) -> NotFound:
     """The 404 of `?dish=` naming an unknown one."""
-    return NotFound(
-        say(f"no dish with slug {slug!r}", f"không tìm thấy món ăn có mã {slug!r}"),
-        details=[{"field": "dish"}],
-    )
+    message = say(f"no dish with slug {slug!r}", f"không tìm thấy món ăn có mã {slug!r}")
+    return NotFound(message, details=[{"field": "dish", "message": message}])
 
 
 async def dish_id_for(session: AsyncSession, slug: str) -> int:
