@@ -101,10 +101,11 @@ def replica(primary: EmbeddedPostgres) -> Iterator[Replica]:
     )
     try:
         # -R: standby.signal and primary_conninfo (which names the password file) are written.
+        # A fast checkpoint: the default spreads it over minutes of checkpoint_timeout.
         subprocess.run(
             _as_server_user(
                 "env", f"PGPASSFILE={passfile}",
-                bindir / "pg_basebackup", "-R", "-X", "stream", "-D", pgdata,
+                bindir / "pg_basebackup", "-R", "-X", "stream", "--checkpoint=fast", "-D", pgdata,
                 "-h", "127.0.0.1", "-p", str(primary_port), "-U", "postgres",
             ),
             check=True, capture_output=True, text=True,
