@@ -11,6 +11,7 @@ from tests.helpers import make_eatery
 from tourism.dishes.models import Dish
 from tourism.dishes.schemas import DishCreate
 from tourism.dishes.service import upsert_dish
+from tourism.eateries import service as eateries_service
 from tourism.eateries.models import Eatery
 
 # A spot with no seeded eatery within a kilometre: the lists here hold only this file's.
@@ -136,8 +137,18 @@ async def test_bbox_walk_gives_every_eatery_once(client, spot_eateries):
     assert sorted(ids) == sorted(spot_eateries) and pages == 3
     keys = [(-f["properties"]["rating_count"], f["id"]) for f in seen]
     assert keys == sorted(keys)
-    assert last["total"] == 7 and last["numberReturned"] == 1
+    assert last["total"] == 7 and last["total_exact"] is True and last["numberReturned"] == 1
     assert all(f["properties"]["name"] for f in seen)
+
+
+async def test_a_box_is_counted_up_to_a_bound(client, spot_eateries, monkeypatch):
+    """Past BBOX_COUNTED eateries the box's `total` is a lower bound, and says so."""
+    monkeypatch.setattr(eateries_service, "BBOX_COUNTED", 5)
+    r = await client.get("/api/v1/eateries", params={"bbox": BOX, "limit": 3})
+    assert r.json()["total"] == 5 and r.json()["total_exact"] is False
+    monkeypatch.setattr(eateries_service, "BBOX_COUNTED", 8)
+    r = await client.get("/api/v1/eateries", params={"bbox": BOX, "limit": 3})
+    assert r.json()["total"] == 7 and r.json()["total_exact"] is True
 
 
 async def test_bbox_offset_still_works_and_is_deprecated(client, spot_eateries):

@@ -84,6 +84,7 @@ async def eateries_in_bbox(
         limit=paging.limit,
         next_cursor=next_cursor,
         total=page.total,
+        total_exact=page.total_exact,
     )
     return GeoJSONResponse(orjson.dumps(body), headers=paging.headers(next_cursor))
 

@@ -351,6 +351,7 @@ class EateriesGeoJSON(FeatureCollection[Feature[Point, EateryProperties]]):
                     "limit": 20,
                     "next_cursor": NEXT_CURSOR_EXAMPLE,
                     "total": 57,
+                    "total_exact": True,
                 }
             ]
         }
@@ -362,7 +363,11 @@ class EateriesGeoJSON(FeatureCollection[Feature[Point, EateryProperties]]):
         description="Pass it as `cursor` for the next page; null on the last page. Also in "
         'the `Link: <...>; rel="next"` header.'
     )
-    total: int | None = Field(description="Eateries in the box with these filters, all pages")
+    total: int | None = Field(
+        description="Eateries in the box with these filters, all pages, counted up to 1,000; "
+        "past that a lower bound"
+    )
+    total_exact: bool = Field(description="Whether `total` is exact (false: a lower bound)")
 
 
 class OpeningSpan(BaseModel):

@@ -105,12 +105,18 @@ def eatery_not_found(eatery_id: int) -> Message:
     return say(f"no eatery with id {eatery_id}", f"không tìm thấy quán ăn có mã {eatery_id}")
 
 
+# A box is counted up to this many eateries: past it `total` is a lower bound (a box of the
+# centre holds tens of thousands on the benchmark's city, and counting them all cost more than
+# the page).
+BBOX_COUNTED = 1000
+
+
 @lru_cache(maxsize=16)
-def _counted(query: Select) -> Select:
-    """How many rows `query` (without its order, limit and offset) gives."""
-    return select(func.count()).select_from(
-        query.order_by(None).limit(None).offset(None).subquery()
-    )
+def _counted(query: Select, cap: int) -> Select:
+    """How many rows `query` (without its order, limit and offset) gives, up to `cap`: only
+    the ids are read, not the card's columns."""
+    ids = query.with_only_columns(Eatery.id).order_by(None).offset(None).limit(cap)
+    return select(func.count()).select_from(ids.subquery())
 
 
 async def _total(
@@ -120,13 +126,14 @@ async def _total(
     *,
     returned: int,
     whole: bool,
-) -> int:
-    """The list's size with the page's filters: the page's own length when it is the whole
-    list (a first page with no next), else a count (a box or a circle of one city: thousands
-    of rows at most, on the same indexes)."""
+) -> tuple[int, bool]:
+    """The list's size with the page's filters and whether it is exact: the page's own
+    length when it is the whole list (a first page with no next), else a count up to
+    BBOX_COUNTED (then a lower bound)."""
     if whole:
-        return returned
-    return (await fetch_rows(session, _counted(statement), params))[0][0]
+        return returned, True
+    counted = (await fetch_rows(session, _counted(statement, BBOX_COUNTED), params))[0][0]
+    return counted, counted < BBOX_COUNTED
 
 
 @dataclass(frozen=True)
@@ -346,7 +353,7 @@ async def in_bbox(
     more = len(rows) > limit
     rows = rows[:limit]
     items = [{**public_fields(r), "dish": _dish_fields(r)} for r in rows]
-    total = await _total(
+    total, exact = await _total(
         session,
         _bbox_statement(open_now, dish_slug is not None, False),
         params,
@@ -354,7 +361,7 @@ async def in_bbox(
         whole=after is None and not offset and not more,
     )
     last = (rows[-1].rating_count, rows[-1].id) if more else None
-    return EateriesPage(items, last, total)
+    return EateriesPage(items, last, total, exact)
 
 
 async def upsert_eatery(session: AsyncSession, *, data: EateryCreate) -> int:
