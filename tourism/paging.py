@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import orjson
 from fastapi import Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, or_
 
 from tourism.exceptions import InvalidInput
@@ -37,6 +37,8 @@ MAX_OFFSET = 10_000
 CURSOR_LIFETIME = timedelta(days=1)
 CLOCK_SKEW = timedelta(minutes=1)
 SIGNATURE_BYTES = 16
+# The cursor of the documents' examples: the shape of one, signed by no key.
+CURSOR_EXAMPLE = "eyJrIjpbMTJdLCJmIjoiYjFmMiIsInQiOiIyMDI2LTEyLTAxIn0.q1Vd9mZ0mK3n"
 # Query parameters that do not change which items a list holds, only which page or language.
 NOT_FILTERS = frozenset({"cursor", "limit", "offset", "before", "lang"})
 # When `offset` and `before` stop working: a date a client can plan for (README, "Versioning").
@@ -67,7 +69,9 @@ CursorQuery = Annotated[
         max_length=MAX_CURSOR,
         description="The previous page's `next_cursor`, to get the page after it; omit it "
         "for the first page. Opaque, valid for a day, and only with the same filters.",
-        examples=["eyJrIjpbMTJdLCJmIjoiYjFmMiIsInQiOiIyMDI2LTEyLTAxIn0.q1Vd9mZ0mK3n"],
+        examples=[
+            "eyJrIjpbMTJdLCJmIjoiYjFmMiIsInQiOiIyMDI2LTEyLTAxIn0.q1Vd9mZ0mK3n"
+        ],  # CURSOR_EXAMPLE
     ),
 ]
 OffsetQuery = Annotated[
@@ -278,6 +282,18 @@ def after(
 
 
 T = TypeVar("T")
+
+
+def page_example(item: dict[str, Any], *, total: int | None) -> ConfigDict:
+    """The `model_config` of a page model: an example page holding `item`, with a next page."""
+    page = {
+        "items": [item],
+        "count": 1,
+        "next_cursor": CURSOR_EXAMPLE,
+        "total": total,
+        "total_exact": total is not None,
+    }
+    return ConfigDict(json_schema_extra={"examples": [page]})
 
 
 class Page(BaseModel, Generic[T]):

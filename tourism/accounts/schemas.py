@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, fie
 
 from tourism.accounts.passwords import strong_enough
 from tourism.languages import say
-from tourism.paging import Page
+from tourism.paging import Page, page_example
 from tourism.schemas import LocalDatetime, StrictModel
 
 MIN_PASSWORD = 10
@@ -203,19 +203,7 @@ class UserAdmin(BaseModel):
 class UsersAdmin(Page[UserAdmin]):
     """A page of accounts, newest first; `total` counts every account that matches."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [VENDOR_ADMIN],
-                    "count": 1,
-                    "next_cursor": "eyJrIjpbIjIwMjYtMDMtMTRUMDI6MzA6MDBaIiw0Ml19.q1Vd9mZ0mK3n",
-                    "total": 57,
-                    "total_exact": True,
-                }
-            ]
-        }
-    )
+    model_config = page_example(VENDOR_ADMIN, total=57)
 
 
 class LoginForm(BaseModel):

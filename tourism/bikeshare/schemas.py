@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tourism.languages import Message, say
-from tourism.paging import Page
+from tourism.paging import Page, page_example
 from tourism.schemas import Lat, LocalDatetime, Lon, PointGeometry, StrictModel
 
 
@@ -101,19 +101,7 @@ class StationPublic(BaseModel):
 class StationsPublic(Page[StationPublic]):
     """A page of stations, nearest first."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [STATION_EXAMPLE],
-                    "count": 1,
-                    "next_cursor": "eyJrIjpbMTg0LjMsMV0sImYiOiJiMWYyIn0.q1Vd9mZ0mK3n",
-                    "total": 6,
-                    "total_exact": True,
-                }
-            ]
-        }
-    )
+    model_config = page_example(STATION_EXAMPLE, total=6)
 
 
 class StationStatusBatch(StrictModel):

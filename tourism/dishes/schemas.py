@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tourism.dishes.models import CATEGORIES
-from tourism.paging import Page
+from tourism.paging import Page, page_example
 from tourism.schemas import MultilineText, Slug, StrictModel
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
@@ -105,16 +105,4 @@ class DishPublic(BaseModel):
 class DishesPublic(Page[DishPublic]):
     """The dish catalogue by slug, a page at a time."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [DISH_EXAMPLE],
-                    "count": 1,
-                    "next_cursor": "eyJrIjpbImJhbmgtZGEtY3VhIl0sImYiOiJiMWYyIn0.q1Vd9mZ0mK3n",
-                    "total": 48,
-                    "total_exact": True,
-                }
-            ]
-        }
-    )
+    model_config = page_example(DISH_EXAMPLE, total=48)

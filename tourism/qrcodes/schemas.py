@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tourism.dependencies import PRINTABLE
-from tourism.paging import Page
+from tourism.paging import Page, page_example
 from tourism.schemas import MAX_ID, SLUG_PATTERN, LocalDatetime, Slug, StrictModel
 
 CAMPAIGN_PATTERN = SLUG_PATTERN  # it travels as utm_campaign and in /campaigns/{name}/stats
@@ -130,19 +130,7 @@ class QrCodePublic(BaseModel):
 class QrCodesPublic(Page[QrCodePublic]):
     """A page of QR codes, newest first."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [QR_EXAMPLE],
-                    "count": 1,
-                    "next_cursor": "eyJrIjpbMTJdLCJmIjoiYjFmMiJ9.q1Vd9mZ0mK3n",
-                    "total": 37,
-                    "total_exact": True,
-                }
-            ]
-        }
-    )
+    model_config = page_example(QR_EXAMPLE, total=37)
 
 
 class DayScans(BaseModel):

@@ -1,36 +1,16 @@
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tourism.eateries.schemas import EateryPublic
+from tourism.eateries.schemas import CARD_EXAMPLE, NAME_IN_LANGUAGE, EateryPublic
 from tourism.paging import Page
-
-NAME = "The name in the request's language: `name_en` in English when there is one, else `name_vi`"
-
-# An eatery card as the answers give it (tourism.eateries.card).
-CARD_EXAMPLE: dict[str, Any] = {
-    "id": 12,
-    "slug": "banh-da-cua-ba-cu",
-    "name_vi": "Bánh đa cua Bà Cụ",
-    "name_en": "Grandma's crab noodle soup",
-    "name": "Grandma's crab noodle soup",
-    "kind": "restaurant",
-    "address": "179 Cầu Đất, Ngô Quyền",
-    "ward": "Cầu Đất",
-    "district": "Ngô Quyền",
-    "location": {"type": "Point", "coordinates": [106.6858, 20.8561]},
-    "rating": 4.6,
-    "rating_count": 128,
-    "open_now": True,
-    "next_change": "2026-12-01T21:00:00+07:00",
-}
 
 
 class MatchedDish(BaseModel):
     slug: str
     name_vi: str
     name_en: str
-    name: str = Field(description=NAME)
+    name: str = Field(description=NAME_IN_LANGUAGE)
     price_vnd: int
 
 
@@ -87,7 +67,7 @@ class Suggestion(BaseModel):
     name_vi: str
     name_en: str | None
     id: int | None = Field(default=None, description="The eatery's id (null for dishes)")
-    name: str = Field(description=NAME)
+    name: str = Field(description=NAME_IN_LANGUAGE)
 
 
 class Suggestions(BaseModel):

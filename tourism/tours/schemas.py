@@ -2,7 +2,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tourism.eateries.schemas import EateryPublic
+from tourism.eateries.schemas import CARD_EXAMPLE, EateryPublic
 from tourism.languages import say
 from tourism.schemas import Instant, Lat, LocalDatetime, Lon, Slug, StrictModel
 
@@ -173,22 +173,6 @@ class Objective(BaseModel):
     travel_minutes: float = Field(description="Minutes travelled (fewer is better)")
 
 
-CARD_EXAMPLE: dict[str, Any] = {
-    "id": 12,
-    "slug": "banh-da-cua-ba-cu",
-    "name_vi": "Bánh đa cua Bà Cụ",
-    "name_en": "Grandma's crab noodle soup",
-    "name": "Grandma's crab noodle soup",
-    "kind": "restaurant",
-    "address": "179 Cầu Đất, Ngô Quyền",
-    "ward": "Cầu Đất",
-    "district": "Ngô Quyền",
-    "location": {"type": "Point", "coordinates": [106.6858, 20.8561]},
-    "rating": 4.6,
-    "rating_count": 128,
-    "open_now": True,
-    "next_change": "2026-12-02T21:00:00+07:00",
-}
 PLAN_EXAMPLE: dict[str, Any] = {
     "start": {
         "lat": 20.8561,

@@ -3,7 +3,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from tourism.eateries.schemas import ClosedUntil, OpeningHoursText, Status
-from tourism.paging import Page
+from tourism.paging import Page, page_example
 from tourism.schemas import MultilineText, StrictModel
 
 # Examples give every field a value: FastAPI leaves nulls out of the OpenAPI document.
@@ -87,16 +87,4 @@ class VendorEatery(BaseModel):
 class VendorEateries(Page[VendorEatery]):
     """A page of the eateries the vendor manages, by id."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [EATERY],
-                    "count": 1,
-                    "next_cursor": "eyJrIjpbMTJdfQ.q1Vd9mZ0mK3nQ2Vx",
-                    "total": 31,
-                    "total_exact": True,
-                }
-            ]
-        }
-    )
+    model_config = page_example(EATERY, total=31)

@@ -21,7 +21,7 @@ from tourism.eateries.schemas import EateryAdminCreate, EateryAdminItem, EateryA
 from tourism.hours import TZ
 from tourism.languages import current_language
 from tourism.openapi import errors
-from tourism.paging import Page, Paging, paged
+from tourism.paging import Page, Paging, page_example, paged
 from tourism.views.dishes import dish_detail
 from tourism.views.eateries import eatery_detail
 from tourism.views.schemas import DishDetail, EateryDetail
@@ -69,19 +69,7 @@ class EateryAdminListItem(EateryAdminItem):
 class EateriesAdmin(Page[EateryAdminListItem]):
     """A page of eateries of every status, by name; `total` counts every match."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [ADMIN_ITEM],
-                    "count": 1,
-                    "next_cursor": "eyJrIjpbImJhbmggZGEgY3VhIiwxMl19.q1Vd9mZ0mK3n",
-                    "total": 214,
-                    "total_exact": True,
-                }
-            ]
-        }
-    )
+    model_config = page_example(ADMIN_ITEM, total=214)
 
 
 EATERY_CREATE = {
