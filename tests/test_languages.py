@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tourism.eateries.schemas import PHONE_RULE
 from tourism.exceptions import STATUS
 from tourism.languages import VALIDATION_VI, Message, negotiate
 
@@ -141,3 +142,17 @@ def test_the_walk_finds_a_bare_message():
 
 def test_a_message_is_english_to_logs():
     assert str(Message("hello", "xin chào")) == "hello"
+
+
+async def test_a_phone_rule_is_said_in_words_not_as_a_pattern(client, people):
+    owner = people["owner"]
+    for lang in ("vi", "en"):
+        r = await client.patch(
+            f"/api/v1/vendor/eateries/{owner['eatery']}",
+            params={"lang": lang},
+            headers=owner["headers"],
+            json={"phone": "gọi tôi"},
+        )
+        assert r.status_code == 422
+        details = {d["field"]: d["message"] for d in r.json()["error"]["details"]}
+        assert details["phone"] == PHONE_RULE.in_language(lang)

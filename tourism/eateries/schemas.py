@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from tourism import hours
 from tourism.eateries import card
 from tourism.eateries.models import KINDS, STATUSES
 from tourism.exceptions import InvalidInput
+from tourism.languages import say
 from tourism.paging import Page
 from tourism.schemas import (
     CONTROL,
@@ -67,7 +69,25 @@ ClosedUntil = Annotated[
         "later); it reopens the day after. Null: not known yet"
     ),
 ]
-Phone = Annotated[str, Field(max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")]
+PHONE_PATTERN = r"^\+?[0-9 ().-]{6,31}$"
+PHONE_RULE = say(
+    "a phone number: 6 to 32 digits, spaces and ( ) . -, with + only first",
+    "số điện thoại: 6 đến 32 chữ số, khoảng trắng và ( ) . -, dấu + chỉ ở đầu",
+)
+
+
+def _phone(value: str) -> str:
+    # Checked here, not by `pattern`: the rule is said in words, not as a regular expression.
+    if not re.fullmatch(PHONE_PATTERN, value):
+        raise ValueError(PHONE_RULE)
+    return value
+
+
+Phone = Annotated[
+    str,
+    Field(max_length=32, json_schema_extra={"pattern": PHONE_PATTERN}),
+    AfterValidator(_phone),
+]
 Description = Annotated[MultilineText, Field(max_length=1000)]
 
 # Where an eatery the department places may be: Vietnam's bounding box.
@@ -112,7 +132,7 @@ class EateryCreate(StrictModel):
     address: str = Field(min_length=1, max_length=300)
     ward: str | None = Field(default=None, max_length=120)
     district: str | None = Field(default=None, max_length=120)
-    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,31}$")
+    phone: Phone | None = None
     lat: Lat
     lon: Lon
     opening_hours: OpeningHoursText = None

@@ -2,7 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tourism.eateries.schemas import ClosedUntil, OpeningHoursText, Status
+from tourism.eateries.schemas import ClosedUntil, OpeningHoursText, Phone, Status
 from tourism.paging import Page, page_example
 from tourism.schemas import MultilineText, StrictModel
 
@@ -39,12 +39,7 @@ class EateryVendorUpdate(StrictModel):
         },
     )
 
-    phone: str | None = Field(
-        default=None,
-        max_length=32,
-        pattern=r"^\+?[0-9 ().-]{6,31}$",
-        description="The eatery's phone number",
-    )
+    phone: Phone | None = Field(default=None, description="The eatery's phone number")
     description_vi: MultilineText | None = Field(
         default=None, max_length=1000, description="The description in Vietnamese"
     )
